@@ -1,0 +1,180 @@
+"""Casualty mentions in one sentence: a figure, the people it counts, and whether they were killed or injured.
+
+Decide-then-build, as spaCy's SpanRuler does: this module only finds spans ("14 civilians ... were killed");
+``claims.py`` turns them into Claim records. Hand-written patterns: the figure must count people (a noun from
+``victims.tsv``), and a casualty word must govern it directly ("killed 12 fighters", "12 fighters were
+killed", "and 20 wounded"); a blocking verb in between ("remain", "fled") means the figure is not a casualty.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from tally.models import INJURED, KILLED, CountRange
+from tally.stages.extract.lexicon import ActorTable, VictimNouns
+from tally.stages.extract.numbers import find_quantities
+
+_KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
+                 r"lost their lives|shot dead|gunned down|fatalities|fatally (?:shot|wounded|injured)")
+_INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed"
+_KIND_WORD = re.compile(rf"\b(?:(?P<k>{_KILLED_WORDS})|(?P<i>{_INJURED_WORDS}))\b", re.IGNORECASE)
+_LEFT_VERB = re.compile(
+    rf"\b(?:(?P<k>killed|killing|kills|kill|claimed the lives of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of|reached|hit))|"
+    rf"(?P<i>wounded|wounding|injured|injuring))\s+(?:a total of\s+|an estimated\s+)?$",
+    re.IGNORECASE,
+)
+_BLOCKERS = re.compile(
+    r"\b(?:said|says|told|according|remain\w*|fled|flee\w*|displaced|evacuated|arrested|detained|captured|"
+    r"abducted|kidnapped|held|freed|released|rescued|returned|joined|surrendered|deployed|stationed|trained|"
+    r"recruited|arrived|live|lived|living|voted|escaped|missing|hostages?|after|when|while|but|because|if)\b|[;:]",
+    re.IGNORECASE,
+)
+_PART_BEFORE = re.compile(r"(?:including|among them|among whom|of whom|incl\.)\s*$", re.IGNORECASE)
+_OF_THEM = re.compile(r"\s+of\s+(?:them|whom)\s+(?:were\s+|being\s+)?", re.IGNORECASE)
+_NP_TAIL = re.compile(r"(?:\s*\([^)]{1,30}\)|\s+of\s+(?:the\s+|his\s+|their\s+|its\s+)?(?:[A-Z][\w'’-]*\s*){1,6}(?:\([^)]{1,20}\))?)")
+_STOP_TOKEN = re.compile(
+    r"^(?:in|on|at|were|was|have|has|had|are|is|be|been|and|or|of|to|from|by|with|for|since|who|that|which|"
+    r"killed|wounded|injured|dead|died|this|last|the)$",
+    re.IGNORECASE,
+)
+_IMPLICIT_ONE = re.compile(
+    r"\b(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?P<noun>man|woman|boy|girl|child|teenager|soldier|policeman|police officer|"
+    r"civilian|fighter|militant|student|farmer|journalist|person|worker|officer|guard|resident|driver|villager)\s+"
+    r"(?:was|has been|had been|is)\s+(?:\w+\s+)?(?P<verb>killed|shot dead|shot and killed|stabbed to death|"
+    r"beaten to death|gunned down|wounded|injured|shot)\b",
+    re.IGNORECASE,
+)
+_NOBODY = re.compile(r"\b(?:no one|nobody|no-one|none|no people|no civilians)\s+(?:was|were|had been|has been)\s+"
+                     r"(?:reported\s+)?(?P<verb>killed|hurt|injured|wounded|harmed)\b|\bno (?P<cas>casualties|injuries|deaths)\b",
+                     re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    start: int                 # the figure's start in the sentence
+    number_end: int
+    end: int                   # end of the noun phrase
+    figure: CountRange
+    noun: str | None
+    category: str
+    side: str | None
+    part_of: int | None = None  # index of the mention this one is a subset of
+    kind: str | None = None
+
+
+def _noun_after(sentence: str, pos: int, nouns: VictimNouns) -> tuple[int, str, str] | None:
+    for i, tok in enumerate(re.finditer(r"\S+", sentence[pos:])):
+        if i >= 5:
+            return None
+        hit = nouns.match_at(sentence, pos + tok.start())
+        if hit:
+            return hit
+        word = tok.group(0)
+        if (_STOP_TOKEN.match(word) and not word.isupper()) or re.search(r"[,.;:!?\"“”]$", word):
+            return None
+    return None
+
+
+def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Mention | None) -> Mention | None:
+    if re.fullmatch(r"(?:19|20)\d\d", q.text) or re.search(r"\bno\s+$", sentence[max(0, q.start - 4):q.start], re.I):
+        return None
+    of_them = _OF_THEM.match(sentence, q.end)
+    noun = _noun_after(sentence, of_them.end() if of_them else q.end, nouns)
+    if noun:
+        end, word, category = noun
+        tail = _NP_TAIL.match(sentence, end)
+        end = tail.end() if tail else end
+    elif (_KIND_WORD.match(sentence, q.end + 1) or _LEFT_VERB.search(sentence[max(0, q.start - 60):q.start])
+          or re.match(r"\s+(?:were|was|have been|had been)\s+", sentence[q.end:])):
+        end, word = q.end, None
+        category = prev.category if prev else "unknown"
+    else:
+        return None
+    sides = [a for a in table.find(sentence[q.start:end]) if a.kind not in ("monitor", "media", "official")]
+    side = sides[0].name if sides else (prev.side if prev and word is None else None)
+    if side and category == "unknown" and word in ("members", "men", "people"):
+        category = "combatant" if table.kind_of(side) != "official" else category
+    part_of = None
+    if prev is not None and (of_them or _PART_BEFORE.search(sentence[prev.end:q.start])):
+        part_of = -1  # resolved by the caller to the head's index
+    return Mention(q.start, q.end, end, q.figure, word, category, side, part_of)
+
+
+def _kind_right(sentence: str, end: int) -> str | None:
+    rest = sentence[end:end + 110]
+    m = _KIND_WORD.search(rest)
+    if not m:
+        return None
+    filler = rest[: m.start()]
+    if _BLOCKERS.search(filler) or len(filler.split()) > 12 or "." in filler:
+        return None
+    return KILLED if m.group("k") else INJURED
+
+
+def _kind_left(sentence: str, start: int) -> str | None:
+    m = _LEFT_VERB.search(sentence[max(0, start - 60): start])
+    if not m:
+        return None
+    return KILLED if m.group("k") else INJURED
+
+
+def _groups(sentence: str, mentions: list[Mention]) -> list[list[int]]:
+    """Mentions joined by "and", commas or "including" share one casualty verb."""
+    groups: list[list[int]] = []
+    for i, m in enumerate(mentions):
+        if groups:
+            gap = sentence[mentions[groups[-1][-1]].end: m.start]
+            if m.part_of is not None or re.fullmatch(r"[\s,]*(?:and|as well as|plus)?[\s,]*(?:another\s+)?", gap):
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return groups
+
+
+def find_mentions(sentence: str, nouns: VictimNouns, table: ActorTable) -> list[Mention]:
+    """Every casualty figure in the sentence with its kind; figures that count no one are left out."""
+    raw: list[Mention] = []
+    head: int | None = None
+    for q in find_quantities(sentence):
+        m = _mention(sentence, q, nouns, table, raw[-1] if raw else None)
+        if m is None:
+            continue
+        if m.part_of is not None and head is not None:
+            m = replace(m, part_of=head)
+        else:
+            m = replace(m, part_of=None)
+            head = len(raw)
+        raw.append(m)
+    out: list[Mention] = []
+    for group in _groups(sentence, raw):
+        group_kind = _kind_left(sentence, raw[group[0]].start) or _kind_right(sentence, raw[group[-1]].end)
+        for i in group:
+            own = _kind_right(sentence, raw[i].end) if raw[i].noun is None else _kind_left(sentence, raw[i].start)
+            # parts ("including five children") take their head's kind below
+            kind = None if raw[i].part_of is not None else own or group_kind
+            out.append(replace(raw[i], kind=kind))
+    return [_with_head_kind(m, out) for m in out if m.kind or m.part_of is not None]
+
+
+def _with_head_kind(m: Mention, all_mentions: list[Mention]) -> Mention:
+    if m.part_of is not None and m.kind is None:
+        return replace(m, kind=all_mentions[m.part_of].kind)
+    return m
+
+
+def implicit_mentions(sentence: str) -> list[Mention]:
+    """"a man was shot dead" -> one killed; "no one was hurt" -> none injured."""
+    out = []
+    for m in _IMPLICIT_ONE.finditer(sentence):
+        kind = INJURED if m.group("verb").lower() in ("wounded", "injured", "shot") else KILLED
+        cat = "combatant" if m.group("noun").lower() in ("soldier", "policeman", "police officer", "fighter",
+                                                         "militant", "officer", "guard") else "unknown"
+        if m.group("noun").lower() in ("civilian", "child", "boy", "girl", "woman", "student", "farmer", "journalist"):
+            cat = "civilian"
+        out.append(Mention(m.start(), m.start() + 1, m.end("noun"), CountRange(1, 1), m.group("noun"), cat, None,
+                           None, kind))
+    for m in _NOBODY.finditer(sentence):
+        word = (m.group("verb") or m.group("cas") or "").lower()
+        kinds = [KILLED] if word in ("killed", "deaths") else [INJURED] if word in ("hurt", "injured", "wounded", "injuries") else [KILLED, INJURED]
+        out += [Mention(m.start(), m.end(), m.end(), CountRange(0, 0), None, "unknown", None, None, k) for k in kinds]
+    return out
