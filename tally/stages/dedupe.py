@@ -1,0 +1,394 @@
+"""Find syndicated copies and near-copies of reports (``dedupe = "minhash.v1"``).
+
+Each report becomes the set of its word 5-shingles (normalised text) and a MinHash of that set.
+A MinHashLSH index proposes candidates; an exact measure on the shingle sets confirms them:
+
+* Jaccard >= ``JACCARD_MIN``: the same report with a few words changed, or
+* containment of the copy in the original >= ``CONTAINMENT_MIN``: a copy that is a trimmed or
+  truncated version of a longer original.
+
+A copy of a report adds a source, never a figure (CODING_RULES.md). Marking a report as a copy hides
+its figures from the ledger, so a report that carries a figure its would-be original lacks is never
+marked a copy (``_figures_ok``): a wire story re-used with a new lead is a new report.
+
+Not done here, to consider: heavier rewrites (the same wire story paraphrased sentence by sentence)
+share few 5-shingles. A sentence-embedding check (mean cosine of best-matching sentence pairs) on
+pairs that share a date, a place and a figure would catch them; it needs a model, so it belongs in
+its own versioned deduper ("embedding.v1"), run after this one.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import struct
+import unicodedata
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+from datasketch import MinHash, MinHashLSH
+
+from tally.errors import StageError
+from tally.models import CleanArticle
+
+__all__ = [
+    "NAME", "CopyIndex", "find_copies", "signature", "signature_bytes", "signature_from_bytes",
+]
+
+log = logging.getLogger(__name__)
+
+NAME = "minhash.v1"
+SHINGLE = 5
+SEED = 1
+MIN_WORDS = 25        # shorter texts (briefs, captions) share too few shingles to judge
+# The thresholds were set on the texts written for tests/stages/test_dedupe.py (exact measures,
+# Jaccard J / containment C of the copy in the original):
+#   copy with a headline added, a sentence dropped, 4 words respelled    J 0.73  C 0.85
+#   copy with 9 short phrases reworded (each step of the chain test)     J 0.65-0.71  C 0.79-0.83
+#   copy cut to its first 60%                                            J 0.59  C 1.00
+#   the same reworded twice over (18 phrases: a rewrite, not a copy)     J 0.45  C 0.62
+#   half wire boilerplate, half a different lead                         J 0.49  C 0.66
+#   the same event told by another outlet                                J 0.00  C 0.00
+# Each word edit removes up to five shingles, so Jaccard 0.6 tolerates about one edit in twenty
+# words. Containment 0.8 sits between trimmed copies (0.8-1.0 even with a few edits) and stories
+# that share a block of boilerplate (0.66 at half the text). A story that is mostly boilerplate
+# (J 0.82 / C 0.90 with a one-sentence lead) passes both; the figure guard keeps it apart.
+JACCARD_MIN = 0.6
+CONTAINMENT_MIN = 0.8
+# LSH only proposes candidates and the exact check removes false ones, so weigh missed candidates
+# heavier: with threshold 0.5 this gives 30 bands of 4 rows, which proposes a pair of Jaccard 0.6
+# with probability 0.98 (0.87 with the default weights). LSH sees Jaccard, not containment: a copy
+# that keeps less than about half of its original is not proposed (MinHashLSHEnsemble would be).
+LSH_WEIGHTS = (0.2, 0.8)
+
+_HEADER = struct.Struct("<4sBIq")   # magic, scheme code, num_perm, seed
+_MAGIC = b"TMH1"
+_SCHEMES = {1: ("affine32", "<u4"), 2: ("affine64", "<u8"), 3: ("legacy", "<u8")}
+_SCHEME_CODES = {name: code for code, (name, _) in _SCHEMES.items()}
+
+_UNITS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen".split())}
+_TENS = {w: 10 * i for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)}
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_MONTHS = frozenset(
+    "january february march april may june july august september october november december".split())
+_CLOCK = frozenset({"am", "pm", "gmt", "utc"})
+_NOT_FIGURES = re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{1,2}:\d{2}\b")
+_FIGURE_TOKEN = re.compile(r"\d+(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[^\W\d_]+")
+
+
+# ---------------------------------------------------------------- text -> shingles -> signature
+
+def _tokens(text: str) -> list[str]:
+    """Lowercase words; digits and number words kept, punctuation dropped ("1,200" -> "1200")."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"(?<=\d)[,.:](?=\d)", "", text)
+    text = re.sub(r"['’`]", "", text)
+    return re.sub(r"[\W_]+", " ", text).split()
+
+
+def _shingles(tokens: Sequence[str]) -> frozenset[str]:
+    if len(tokens) <= SHINGLE:
+        return frozenset([" ".join(tokens)]) if tokens else frozenset()
+    return frozenset(" ".join(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
+
+
+def _minhash(shingles: Iterable[str], num_perm: int) -> MinHash:
+    m = MinHash(num_perm=num_perm, seed=SEED)
+    m.update_batch([s.encode("utf-8") for s in sorted(shingles)])
+    return m
+
+
+def signature(text: str, num_perm: int = 128) -> MinHash:
+    """MinHash of the word 5-shingles of the normalised text."""
+    return _minhash(_shingles(_tokens(text)), num_perm)
+
+
+def signature_bytes(m: MinHash) -> bytes:
+    """A compact, portable encoding of a MinHash (17-byte header + 4 bytes per permutation)."""
+    code = _SCHEME_CODES.get(m.scheme)
+    if code is None:
+        raise ValueError(f"cannot encode a MinHash with scheme {m.scheme!r}")
+    values = np.asarray(m.hashvalues).astype(_SCHEMES[code][1])
+    return _HEADER.pack(_MAGIC, code, len(values), int(m.seed)) + values.tobytes()
+
+
+def signature_from_bytes(b: bytes) -> MinHash:
+    """Rebuild a MinHash written by ``signature_bytes``."""
+    if len(b) < _HEADER.size:
+        raise ValueError(f"signature too short ({len(b)} bytes): not written by signature_bytes()")
+    magic, code, num_perm, seed = _HEADER.unpack_from(b)
+    if magic != _MAGIC or code not in _SCHEMES:
+        raise ValueError("not a signature written by signature_bytes(): bad header")
+    scheme, dtype = _SCHEMES[code]
+    values = np.frombuffer(b, dtype=dtype, offset=_HEADER.size)
+    if len(values) != num_perm:
+        raise ValueError(f"signature holds {len(values)} values, header says {num_perm}: truncated?")
+    return MinHash(seed=seed, hashvalues=values, scheme=scheme)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- figures (the copy guard)
+
+def _number_at(tokens: Sequence[str], i: int) -> int | None:
+    """The number that starts at ``tokens[i]`` ("14", "2,000", "twenty five", "1.5 million"), if any."""
+    tok, prev = tokens[i], tokens[i - 1] if i else ""
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+    value: float
+    if tok[0].isdigit():
+        value = float(tok.replace(",", ""))
+    elif tok in _TENS:
+        value = _TENS[tok] + (_UNITS[nxt] if 0 < _UNITS.get(nxt, 0) < 10 else 0)
+    elif tok in _UNITS and not (prev in _TENS and 0 < _UNITS[tok] < 10):
+        value = _UNITS[tok]
+    elif tok == "dozen":
+        value = 12
+    else:
+        return None
+    if tok in _TENS and 0 < _UNITS.get(nxt, 0) < 10:
+        nxt = tokens[i + 2] if i + 2 < len(tokens) else ""
+    return int(value * _SCALES.get(nxt, 1))
+
+
+def _figures(text: str) -> frozenset[int]:
+    """Numbers in the text that could be figures: not years, not dates, not clock times."""
+    tokens = _FIGURE_TOKEN.findall(_NOT_FIGURES.sub(" ", unicodedata.normalize("NFKC", text).lower()))
+    found = set()
+    for i, tok in enumerate(tokens):
+        value = _number_at(tokens, i)
+        if value is None or (tok.isdigit() and len(tok) == 4 and 1900 <= value <= 2100):
+            continue
+        near = {tokens[i - 1] if i else "", tokens[i + 1] if i + 1 < len(tokens) else ""}
+        if not near & _MONTHS and not (tok[0].isdigit() and near & _CLOCK):
+            found.add(value)
+    return frozenset(found)
+
+
+# ---------------------------------------------------------------- entries and measures
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    key: str
+    sig: MinHash
+    shingles: frozenset[str] | None     # None when only the signature is known
+    figures: frozenset[int] | None
+    words: int                          # exact, or estimated from the signature
+    published: dt.date | None
+
+
+def _entry(key: str, text_or_sig: str | MinHash, published: dt.date | None, num_perm: int) -> _Entry | None:
+    if isinstance(text_or_sig, MinHash):
+        if len(text_or_sig) != num_perm:
+            raise ValueError(f"signature of {key!r} has {len(text_or_sig)} permutations, index has {num_perm}")
+        words = round(text_or_sig.count()) + SHINGLE - 1
+        return _Entry(key, text_or_sig, None, None, words, published)
+    tokens = _tokens(text_or_sig)
+    if len(tokens) < MIN_WORDS:
+        log.debug("%s: %d words, too short to judge as a copy", key, len(tokens))
+        return None
+    shingles = _shingles(tokens)
+    return _Entry(key, _minhash(shingles, num_perm), shingles, _figures(text_or_sig), len(tokens), published)
+
+
+def _measure(copy: _Entry, original: _Entry) -> tuple[float, float]:
+    """(Jaccard, containment of copy in original): exact on shingles, else estimated from MinHash."""
+    if copy.shingles is not None and original.shingles is not None:
+        common = len(copy.shingles & original.shingles)
+        union = len(copy.shingles) + len(original.shingles) - common
+        return common / union if union else 0.0, common / len(copy.shingles) if copy.shingles else 0.0
+    j = copy.sig.jaccard(original.sig)
+    size_c, size_o = _size(copy), _size(original)
+    return j, min(1.0, j * (size_c + size_o) / ((1.0 + j) * size_c))
+
+
+def _size(e: _Entry) -> float:
+    return float(len(e.shingles)) if e.shingles is not None else max(1.0, e.sig.count())
+
+
+def _score(copy: _Entry, original: _Entry) -> float:
+    return round(max(_measure(copy, original)), 4)
+
+
+def _is_copy(copy: _Entry, original: _Entry) -> bool:
+    jaccard, containment = _measure(copy, original)
+    return jaccard >= JACCARD_MIN or containment >= CONTAINMENT_MIN
+
+
+def _related(a: _Entry, b: _Entry) -> bool:
+    return _is_copy(a, b) or _is_copy(b, a)
+
+
+def _figures_ok(copy: _Entry, original: _Entry) -> bool:
+    """A copy adds a source, never a figure: refuse when the copy has a figure the original lacks."""
+    if copy.figures is None or original.figures is None:
+        return True   # signature only: no figures to compare
+    return copy.figures <= original.figures
+
+
+# ---------------------------------------------------------------- the index
+
+class CopyIndex:
+    """Reports seen before, by key: MinHashLSH proposes candidates, the exact measure confirms.
+
+    The store keeps ``signature_bytes`` per report and rebuilds the index on the next run with
+    ``add(key, signature_from_bytes(b), published)``. Pass the text instead when it is at hand: the
+    exact measure and the figure guard need it; a bare signature is confirmed on MinHash estimates.
+    """
+
+    def __init__(self, threshold: float = 0.5, num_perm: int = 128) -> None:
+        self.threshold = threshold
+        self.num_perm = num_perm
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+        self._entries: dict[str, _Entry] = {}
+        self._roots: dict[str, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def add(self, key: str, text_or_sig: str | MinHash, published: dt.date | None = None,
+            *, copy_of: str | None = None) -> None:
+        """Index a report. ``published`` is its own date, not one inherited from its original;
+        ``copy_of`` is the root it was found to copy, if any. Texts under MIN_WORDS are skipped."""
+        entry = _entry(key, text_or_sig, published, self.num_perm)
+        if entry is None:
+            return
+        self._put(entry)
+        if copy_of is not None and copy_of != key:
+            self._roots[key] = copy_of
+        else:
+            self._roots.pop(key, None)
+
+    def find(self, key: str, text: str) -> tuple[str, float] | None:
+        """The indexed report that ``text`` copies (its root when known) and the similarity."""
+        entry = _entry(key, text, None, self.num_perm)
+        if entry is None:
+            return None
+        matches = [o for o in (self._entries[k] for k in sorted(self._candidates(entry)))
+                   if _is_copy(entry, o) and _figures_ok(entry, o)]
+        if not matches:
+            return None
+        best = max(matches, key=lambda o: _score(entry, o))
+        root = self._entries.get(self._roots.get(best.key, best.key), best)
+        return root.key, _score(entry, root)
+
+    def _put(self, entry: _Entry) -> None:
+        if entry.key in self._entries:
+            self._lsh.remove(entry.key)
+        self._lsh.insert(entry.key, entry.sig)
+        self._entries[entry.key] = entry
+
+    def _candidates(self, entry: _Entry) -> list[str]:
+        return [k for k in self._lsh.query(entry.sig) if k != entry.key]
+
+
+# ---------------------------------------------------------------- the stage
+
+def find_copies(articles: Sequence[CleanArticle], known: CopyIndex | None = None) -> list[CleanArticle]:
+    """Return ``articles`` (same order) with ``duplicate_of``/``similarity`` set on copies.
+
+    The original of a group is the earliest published report; on a tie or a missing date, the one
+    already in ``known``, then the longer text, then the smaller key. A copy points at the root of
+    its group and, lacking a date of its own, takes the original's (``published_from="copy"``).
+    ``known`` is only read; add the new reports to it (or to the store) afterwards.
+    """
+    threshold, num_perm = (known.threshold, known.num_perm) if known is not None else (0.5, 128)
+    local = CopyIndex(threshold, num_perm)
+    for entry in _batch_entries(articles, num_perm):
+        local._put(entry)
+    members, neighbours = _closure(local, [local] if known is None else [local, known])
+    stored = frozenset(k for k in members if known is not None and k in known)
+    order = sorted(members.values(), key=lambda e: _order_key(e, e.key in stored))
+    found = _assign(order, members, neighbours)
+    if known is not None:
+        _report_stored(found, stored - set(local._entries), known)
+    return [_mark(a, found.get(a.key), members) for a in articles]
+
+
+def _batch_entries(articles: Sequence[CleanArticle], num_perm: int) -> list[_Entry]:
+    texts: dict[str, str] = {}
+    entries = []
+    for a in articles:
+        if a.key in texts:
+            if texts[a.key] != a.text:
+                raise StageError(f"two different reports share the key {a.key!r}: give each report its own key")
+            continue
+        texts[a.key] = a.text
+        own_date = None if a.published_from == "copy" else a.published   # an inherited date is no evidence
+        entry = _entry(a.key, a.text, own_date, num_perm)
+        if entry is not None:
+            entries.append(entry)
+    return entries
+
+
+def _closure(local: CopyIndex, indexes: Sequence[CopyIndex]) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
+    """The batch plus every indexed report linked to it by a chain of confirmed near-copies."""
+    members = dict(local._entries)
+    neighbours: dict[str, set[str]] = {k: set() for k in members}
+    queue = deque(sorted(members))
+    while queue:
+        entry = members[queue.popleft()]
+        for index in indexes:
+            for key in sorted(index._candidates(entry)):
+                other = members[key] if key in members else index._entries[key]
+                if key in neighbours[entry.key] or not _related(entry, other):
+                    continue
+                if key not in members:
+                    members[key], neighbours[key] = other, set()
+                    queue.append(key)
+                neighbours[entry.key].add(key)
+                neighbours[key].add(entry.key)
+    return members, neighbours
+
+
+def _order_key(e: _Entry, stored: bool) -> tuple[bool, dt.date, bool, int, str]:
+    """Originals first: dated before undated, earliest, already stored, longest, smallest key."""
+    return e.published is None, e.published or dt.date.max, not stored, -e.words, e.key
+
+
+def _assign(order: Sequence[_Entry], members: dict[str, _Entry],
+            neighbours: dict[str, set[str]]) -> dict[str, tuple[str, float]]:
+    """Walk the reports originals-first; each copies the best earlier match and joins its root."""
+    rank = {e.key: i for i, e in enumerate(order)}
+    roots: dict[str, str] = {}
+    found: dict[str, tuple[str, float]] = {}
+    for e in order:
+        earlier = sorted((k for k in neighbours[e.key] if rank[k] < rank[e.key]), key=rank.__getitem__)
+        matches = [members[k] for k in earlier if _is_copy(e, members[k]) and _figures_ok(e, members[k])
+                   and _figures_ok(e, members[roots[k]])]
+        if not matches:
+            roots[e.key] = e.key
+            continue
+        best = max(matches, key=lambda o: _score(e, o))   # first of equals: the earlier in order
+        root = members[roots[best.key]]
+        roots[e.key] = root.key
+        found[e.key] = (root.key, _score(e, root))
+    return found
+
+
+def _report_stored(found: dict[str, tuple[str, float]], stored_only: Iterable[str], known: CopyIndex) -> None:
+    for key in sorted(stored_only):
+        now = found[key][0] if key in found else None
+        if now != known._roots.get(key):
+            log.info("stored report %s is now %s; update the store", key,
+                     f"a copy of {now}" if now else "an original")
+
+
+def _mark(a: CleanArticle, hit: tuple[str, float] | None, members: dict[str, _Entry]) -> CleanArticle:
+    if hit is None:
+        if a.published_from == "copy":
+            return replace(a, duplicate_of=None, similarity=None, published=None, published_from=None)
+        if a.duplicate_of is None and a.similarity is None:
+            return a
+        return replace(a, duplicate_of=None, similarity=None)
+    root_key, similarity = hit
+    if a.published is not None and a.published_from != "copy":
+        published, source = a.published, a.published_from
+    else:
+        published = members[root_key].published
+        source = "copy" if published is not None else None
+    return replace(a, duplicate_of=root_key, similarity=similarity, published=published, published_from=source)
