@@ -200,11 +200,11 @@ def _measure(copy: _Entry, original: _Entry) -> tuple[float, float]:
         return common / union if union else 0.0, common / len(copy.shingles) if copy.shingles else 0.0
     j = copy.sig.jaccard(original.sig)
     size_c, size_o = _size(copy), _size(original)
-    return j, min(1.0, j * (size_c + size_o) / ((1.0 + j) * size_c))
+    return float(j), float(min(1.0, j * (size_c + size_o) / ((1.0 + j) * size_c)))
 
 
 def _size(e: _Entry) -> float:
-    return float(len(e.shingles)) if e.shingles is not None else max(1.0, e.sig.count())
+    return float(len(e.shingles)) if e.shingles is not None else max(1.0, float(e.sig.count()))
 
 
 def _score(copy: _Entry, original: _Entry) -> float:

@@ -351,6 +351,7 @@ def test_known_index_finds_a_copy_in_a_new_batch(as_signature: bool) -> None:
     assert out["new-other"].duplicate_of is None and out["new-ostra"].duplicate_of is None
     found = known.find("new-copy", EDITED_COPY)
     assert found is not None and found[0] == "stored-1" and found[1] >= JACCARD_MIN
+    assert type(found[1]) is float and type(out["new-copy"].similarity) is float
     assert known.find("new-other", OTHER_OUTLET) is None
     assert known.find("stored-2", LEAD_BEYLA + BOILERPLATE) is None   # never its own copy
     assert len(known) == 2   # find_copies only reads the index
