@@ -145,3 +145,55 @@ class Rejected:
     stage: str                    # read | clean | extract ...
     code: str                     # e.g. "T201"
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A combined figure of an incident: the range over all its claims and a best estimate."""
+
+    low: int | None
+    high: int | None
+    best: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Incident:
+    id: str
+    claims: tuple[str, ...]
+    date_from: dt.date | None
+    date_to: dt.date | None
+    country: str | None
+    admin1: str | None
+    places: tuple[Place, ...]
+    lat: float | None
+    lon: float | None
+    geo_precision: int | None
+    event_type: str
+    perpetrator: str | None
+    killed: Mapping[str, Figure]
+    injured: Mapping[str, Figure]
+    victim_sides: Mapping[str, Mapping[str, Figure]]
+    sources: tuple[str, ...]
+    contested: bool
+    contested_by: tuple[str, ...]
+    articles: tuple[str, ...]
+    evidence: tuple[tuple[str, str], ...]
+    merge_reasons: tuple[str, ...]
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """A running total ("414 militants since 10 September"), kept apart from incidents."""
+
+    id: str
+    scope: str
+    country: str | None
+    period_from: dt.date | None
+    as_of: dt.date | None
+    killed: Mapping[str, Figure]
+    injured: Mapping[str, Figure]
+    sources: tuple[str, ...]
+    articles: tuple[str, ...]
+    claims: tuple[str, ...]
+    evidence: tuple[tuple[str, str], ...]

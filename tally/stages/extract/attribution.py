@@ -14,7 +14,7 @@ _SAY = r"(?:said|says|say|reported|reports|added|adds|claimed|claims|announced|c
 _PATTERNS = [
     re.compile(r"\baccording to\s+(?P<who>[^,.;\"“”]{2,80})", re.IGNORECASE),
     re.compile(rf",\s*[\"”’]?\s*(?P<who>[^,;\"“”]{{2,90}}?)\s+{_SAY}\b[^,;]{{0,40}}[.]?\s*$", re.IGNORECASE),
-    re.compile(r"(?P<who>(?:[A-Z][\w'’-]*\s+){0,6}[A-Z][\w'’-]*|[Aa]n?\s+[\w\s-]{2,40}?|[Hh]e|[Ss]he)\s+told\s+(?:the\s+)?[A-Z][\w.]*"),
+    re.compile(r"(?:^|[,;\"“”]\s*)(?P<who>[^,;\"“”]{2,80}?)\s+told\s+(?:the\s+)?[A-Z][\w.]*"),
     re.compile(rf"^\s*(?P<who>[^,;\"“”]{{2,90}}?)\s+{_SAY}\b", re.IGNORECASE),
     re.compile(rf"[\"”’]\s*,?\s*(?P<who>[^,;\"“”]{{2,90}}?)\s+{_SAY}\b", re.IGNORECASE),
 ]

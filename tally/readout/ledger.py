@@ -1,0 +1,82 @@
+"""The four exported record types (incidents, tallies, claims, articles) built from the store.
+
+Field names follow the contract of Tally 0.1 (README "Export fields"); fields may be added, never renamed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tally.store.db import Store
+from tally.store.serialize import claim_doc, figure_doc, row_claim
+from tally.stages.figures import figures_of
+
+
+def incidents(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
+    return [d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence]
+
+
+def tallies(store: Store) -> list[dict[str, Any]]:
+    return store.tally_docs()
+
+
+def claims(store: Store) -> list[dict[str, Any]]:
+    tally_of = {c: t["id"] for t in store.tally_docs() for c in t["claims"]}
+    out = []
+    for row in store.claim_rows():
+        doc = claim_doc(row)
+        doc["tally"] = tally_of.get(doc["id"])
+        out.append(doc)
+    return out
+
+
+def _iso(d: Any) -> str | None:
+    return d.isoformat() if isinstance(d, dt.date) else d
+
+
+def articles(store: Store) -> list[dict[str, Any]]:
+    rows = store.claim_rows()
+    by_article: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_article.setdefault(r["article"], []).append(r)
+    out = []
+    for a in store.article_rows():
+        mine = by_article.get(a["key"], [])
+        linked = sorted({r["incident"] for r in mine if r.get("incident")})
+        killed, injured = _main_figures(mine)
+        out.append({
+            "key": a["key"], "url": a["url"], "outlet": a["outlet"], "published": _iso(a["published"]),
+            "published_from": a["published_from"], "title": a["title"], "duplicate_of": a["duplicate_of"],
+            "similarity": a["similarity"], "language": a["language"], "extracted": a["language"] == "en",
+            "incidents": linked, "killed": killed, "injured": injured, "claims": len(mine),
+            "country": a["country"], "admin1": a["admin1"], "origin": a["origin"],
+        })
+    return out
+
+
+def _main_figures(rows: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """What this report alone says for the incident it is mainly about: the incident of its first claim."""
+    linked = sorted((r for r in rows if r.get("incident") and r["scope"] == "incident"), key=lambda r: r["start"])
+    if not linked:
+        return None, None
+    main = [row_claim(r) for r in linked if r["incident"] == linked[0]["incident"]]
+    out = []
+    for kind in ("killed", "injured"):
+        total = figures_of(main, kind).get("total")
+        doc = figure_doc(total)
+        out.append({"min": doc["min"], "max": doc["max"]} if doc else None)
+    return out[0], out[1]
+
+
+def article(store: Store, key: str) -> dict[str, Any] | None:
+    for a in store.article_rows():
+        if a["key"] == key:
+            import json
+
+            a = dict(a)
+            a.pop("signature", None)
+            a["removed"] = json.loads(a["removed"] or "[]")
+            a["extra"] = json.loads(a["extra"] or "{}")
+            a["published"] = _iso(a["published"])
+            return a
+    return None

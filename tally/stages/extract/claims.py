@@ -1,0 +1,269 @@
+"""extract(CleanArticle) -> Extraction: every casualty claim of one report, with its evidence sentence.
+
+Reads the report sentence by sentence, keeping a little context (the last event date, claimant and monitor)
+so that "At least 9 militants were killed in the raids, he added" gets the date and claimant of the lead.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterator
+
+from tally.models import CleanArticle, Claim, CountRange, Denial, Place
+from tally.stages.extract import lexicon
+from tally.stages.extract.attribution import find_attribution, find_denial
+from tally.stages.extract.dates import DateRef, find_dates
+from tally.stages.extract.events import event_type, perpetrator
+from tally.stages.extract.mentions import Mention, find_mentions, implicit_mentions
+from tally.stages.extract.geo import PlaceFinder
+
+EXTRACTOR = "casualties.rules.v1"
+_PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?:been\s+)?(?:killed|died|wounded|injured)\b",
+                              re.IGNORECASE)
+_SINGLE_EVENT = re.compile(r"\b(?:in|during|by)\s+(?:a|an|the|this|that|one)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|raid|"
+                           r"bombing|blast|explosion|ambush|shooting|clash|assault|incident|massacre)\b", re.IGNORECASE)
+_UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|grew|reached)\s+to\b|\bnow\s+stands\s+at\b", re.IGNORECASE)
+_EARLIER = re.compile(r"\b(?:earlier|initially|previously|first)\s+(?:said|reported|put|gave)\b", re.IGNORECASE)
+
+
+_SOURCE_REACH = 2  # a figure with no claimant of its own takes the one named at most this many sentences before
+
+
+def _mask(sentence: str, mentions: list[Mention]) -> str:
+    """The sentence with the victims' own words blanked ("three suicide bombers" is not the event)."""
+    chars = list(sentence)
+    for m in mentions:
+        chars[m.start:m.end] = " " * (m.end - m.start)
+    return "".join(chars)
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    claims: tuple[Claim, ...]
+    denials: tuple[Denial, ...]
+
+
+@dataclass(slots=True)
+class _Context:
+    date: DateRef | None = None
+    tally: DateRef | None = None
+    source: str | None = None
+    source_age: int = 0           # sentences since the claimant was last named
+    monitor: str | None = None
+
+
+@dataclass(slots=True)
+class _Draft:
+    """A claim being built; dates may still be pending until the whole report is read."""
+
+    mention: Mention
+    sentence_start: int
+    sentence: str
+    date: DateRef | None
+    scope: str
+    source: str | None
+    places: tuple[Place, ...]
+    perpetrator: str | None
+    event: str
+    stance: str
+    flags: list[str] = field(default_factory=list)
+    parts: list[tuple[str, int]] = field(default_factory=list)
+    category: str = ""
+
+
+@functools.lru_cache(maxsize=1)
+def _sentencizer():  # type: ignore[no-untyped-def]
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def sentences(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, sentence) for every sentence; paragraphs and lines never run together."""
+    nlp = _sentencizer()
+    pos = 0
+    for line in text.split("\n"):
+        if line.strip():
+            for sent in nlp(line).sents:
+                s = sent.text.strip()
+                if s:
+                    yield pos + sent.start_char + (len(sent.text) - len(sent.text.lstrip())), s
+        pos += len(line) + 1
+
+
+def _nearest_date(dates: list[DateRef], m: Mention) -> DateRef | None:
+    if not dates:
+        return None
+    return min(dates, key=lambda d: min(abs(d.start - m.end), abs(d.end - m.start)))
+
+
+def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Context) -> tuple[str, DateRef | None, list[str]]:
+    ref = _nearest_date(dates, m)
+    if ref is not None:
+        return ("tally", ref, []) if ref.tally else ("incident", ref, [])
+    if _PRESENT_PERFECT.search(sentence) and not _SINGLE_EVENT.search(sentence):
+        return "tally", None, ["tally-from-tense"]
+    if ctx.date is not None:
+        return "incident", ctx.date, ["date-from-context"]
+    return "incident", None, []
+
+
+def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Context, finder: PlaceFinder | None) -> tuple[list[_Draft], Denial | None]:
+    table, nouns = lexicon.actors(), lexicon.victim_nouns()
+    mentions = find_mentions(sentence, nouns, table) + implicit_mentions(sentence)
+    hit = find_denial(sentence, table)
+    denial = Denial(art.key, hit.denier, hit.side, sentence, offset, offset + len(sentence)) if hit else None
+    ctx.source_age += 1
+    recent = ctx.source if ctx.source_age <= _SOURCE_REACH else None
+    attribution = find_attribution(sentence, table, recent, ctx.monitor)
+    if not attribution.inherited and attribution.source:
+        ctx.source, ctx.source_age = attribution.source, 0
+        if table.kind_of(attribution.source) == "monitor":
+            ctx.monitor = attribution.source
+    if not mentions:
+        return [], denial
+    dates = find_dates(sentence, art.published)
+    actors = table.find(sentence)
+    sides = {m.side for m in mentions if m.side}
+    perp = perpetrator(actors, sides, [(attribution.start, attribution.end)])
+    places = tuple(p for _s, _e, p in finder.find(sentence)) if finder else ()
+    masked = _mask(sentence, mentions)
+    drafts = []
+    for m in mentions:
+        scope, ref, flags = _scope_and_date(m, sentence, dates, ctx)
+        if scope == "tally" and ref is None and ctx.tally is not None and ctx.tally.period_from:
+            ref = ctx.tally
+        drafts.append(_Draft(m, offset, sentence, ref, scope, attribution.source, places, perp, event_type(masked),
+                             "denied" if hit else "asserted", flags + (["source-inherited"] if attribution.inherited else []),
+                             category=m.category))
+    _update_context(drafts, ctx)
+    return drafts, denial
+
+
+def _update_context(drafts: list[_Draft], ctx: _Context) -> None:
+    for d in drafts:
+        if d.scope == "incident" and d.date is not None and "date-from-context" not in d.flags:
+            ctx.date = d.date
+        if d.scope == "tally" and d.date is not None:
+            ctx.tally = d.date
+
+
+def _attach_parts(drafts: list[_Draft]) -> list[_Draft]:
+    """"14 civilians, including five children": the part is noted on its head, never added to it. A part in
+    another category than a generic head ("35 people, including 20 civilians") becomes its own claim and
+    the head a total."""
+    out: list[_Draft] = []
+    index: dict[int, _Draft] = {}
+    by_sentence: dict[int, list[_Draft]] = {}
+    for d in drafts:
+        by_sentence.setdefault(d.sentence_start, []).append(d)
+    for group in by_sentence.values():
+        for i, d in enumerate(group):
+            index[i] = d
+            if d.mention.part_of is None:
+                out.append(d)
+                continue
+            head = index.get(d.mention.part_of)
+            if head is None:
+                continue
+            if head.category == "unknown" and d.category != "unknown":
+                head.category = "total"
+                d.flags.append("part-of-total")
+                out.append(d)
+            elif d.mention.figure.low is not None:
+                head.parts.append((d.mention.noun or d.category, d.mention.figure.low))
+    return out
+
+
+def _resolve_pending(drafts: list[_Draft], art: CleanArticle) -> None:
+    """A claim with no date of its own (often the headline) takes the date of the same figure elsewhere in the
+    report, else the report's first dated claim, else the publication date as the latest possible day."""
+    dated = [d for d in drafts if d.scope == "incident" and d.date is not None]
+    for d in drafts:
+        if d.scope != "incident" or d.date is not None:
+            continue
+        same = [o for o in dated if o.mention.figure == d.mention.figure and o.mention.kind == d.mention.kind]
+        if same or dated:
+            d.date = (same or dated)[0].date
+            d.flags.append("date-from-report")
+        elif art.published:
+            pub = art.published
+            d.date = DateRef(0, 0, "", pub - dt.timedelta(days=1), pub)
+            d.flags.append("date-from-publication")
+
+
+def _claim_id(art: str, d: _Draft) -> str:
+    raw = f"{art}|{d.sentence_start + d.mention.start}|{d.mention.kind}|{d.category}|{d.mention.side}"
+    return hashlib.sha1(raw.encode()).hexdigest()[:16]
+
+
+def _confidence(d: _Draft) -> float:
+    c = 0.9
+    for flag, cost in (("source-inherited", 0.1), ("date-from-context", 0.05), ("date-from-report", 0.1),
+                       ("date-from-publication", 0.2), ("tally-from-tense", 0.2)):
+        if flag in d.flags:
+            c -= cost
+    if d.source is None:
+        c -= 0.1
+    return round(max(c, 0.1), 2)
+
+
+def _build(art: CleanArticle, d: _Draft) -> Claim:
+    m, ref = d.mention, d.date
+    start, end = d.sentence_start, d.sentence_start + len(d.sentence)
+    return Claim(
+        id=_claim_id(art.key, d), article=art.key, kind=m.kind or "killed", category=d.category, side=m.side,
+        figure=m.figure, date_from=ref.date_from if ref else None, date_to=ref.date_to if ref else None,
+        places=d.places, perpetrator=d.perpetrator, event_type=d.event, source=d.source, stance=d.stance,
+        quote=d.sentence, start=start, end=end, scope=d.scope, parts=tuple(d.parts),
+        period_from=ref.period_from if ref and d.scope == "tally" else None,
+        period_label=ref.text if ref and d.scope == "tally" else None,
+        number_text=d.sentence[m.start:m.end], number_start=start + m.start, number_end=start + m.end,
+        confidence=_confidence(d), flags=tuple(d.flags), extractor=EXTRACTOR,
+    )
+
+
+def _supersede(drafts: list[_Draft]) -> list[_Draft]:
+    """"The toll rose to 63": earlier, lower figures of the same kind in the report are no longer claims."""
+    updates = [d for d in drafts if _UPDATE.search(d.sentence) and d.mention.figure.low is not None]
+    out = []
+    for d in drafts:
+        if _EARLIER.search(d.sentence[: d.mention.start]) and len(drafts) > 1:
+            continue
+        newer = [u for u in updates if u is not d and u.mention.kind == d.mention.kind and u.scope == d.scope
+                 and u.category in (d.category, "total", "unknown") and (d.mention.figure.low or 0) < (u.mention.figure.low or 0)]
+        if not newer:
+            out.append(d)
+    return out
+
+
+def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
+    ctx = _Context()
+    drafts: list[_Draft] = []
+    denials: list[Denial] = []
+    if art.language != "en":
+        return Extraction((), ())
+    for offset, sentence in sentences(art.text):
+        new, denial = _sentence_drafts(offset, sentence, art, ctx, finder)
+        drafts += new
+        if denial:
+            denials.append(denial)
+    drafts = _supersede(_attach_parts(drafts))
+    _resolve_pending(drafts, art)
+    claims = [_build(art, d) for d in drafts]
+    return Extraction(tuple(_dedupe_ids(claims)), tuple(denials))
+
+
+def _dedupe_ids(claims: list[Claim]) -> list[Claim]:
+    seen: dict[str, int] = {}
+    out = []
+    for c in claims:
+        n = seen.get(c.id, 0)
+        seen[c.id] = n + 1
+        out.append(c if n == 0 else replace(c, id=f"{c.id}-{n}"))
+    return out

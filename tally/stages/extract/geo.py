@@ -1,0 +1,28 @@
+"""Places of one report: the report's region (from all its mentions) and the places of each sentence."""
+from __future__ import annotations
+
+from tally.models import Place
+from tally.stages.extract.gazetteer import Gazetteer, name_key
+
+
+class PlaceFinder:
+    """Finds places sentence by sentence, preferring the report's own country and province."""
+
+    def __init__(self, text: str, gaz: Gazetteer | None = None) -> None:
+        from tally.stages.extract.places import article_places_context
+
+        self.gaz = gaz or Gazetteer.load()
+        self.country_code, self.admin1 = article_places_context(text, self.gaz)
+
+    @property
+    def region(self) -> tuple[str | None, str | None]:
+        return self.gaz.country_name(self.country_code), self.admin1
+
+    def find(self, sentence: str) -> list[tuple[int, int, Place]]:
+        from tally.stages.extract.places import find_places
+
+        return find_places(sentence, self.gaz, self.country_code, self.admin1)
+
+
+def place_key(p: Place) -> str:
+    return f"g{p.geonameid}" if p.geonameid else name_key(p.name)

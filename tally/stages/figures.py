@@ -1,0 +1,68 @@
+"""Combining claimed ranges into one figure, as CODING_RULES.md says: the lowest minimum, the highest maximum,
+open if any claim is open; a total is the sum of its parts, kept larger when reported on its own."""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Sequence
+
+from tally.models import CATEGORIES, Claim, CountRange, Figure
+
+
+def union(ranges: Sequence[CountRange]) -> Figure | None:
+    if not ranges:
+        return None
+    lows = [r.low for r in ranges if r.low is not None]
+    low = min(lows) if lows else None
+    high = None if any(r.high is None for r in ranges) else max(r.high for r in ranges if r.high is not None)
+    if low is not None and high is not None and high < low:
+        high = low
+    # best estimate: the highest figure anyone asserts as a floor, within the range
+    best = max(lows) if lows else high
+    if best is not None and high is not None:
+        best = min(best, high)
+    return Figure(low, high, best)
+
+
+def add(figures: Iterable[Figure]) -> Figure:
+    figs = list(figures)
+    low = sum(f.low or 0 for f in figs)
+    high = None if any(f.high is None for f in figs) else sum(f.high or 0 for f in figs)
+    best = sum(f.best if f.best is not None else (f.low or 0) for f in figs)
+    return Figure(low, high, best)
+
+
+def with_total(parts: Mapping[str, Figure], totals: Sequence[CountRange]) -> dict[str, Figure]:
+    """Categories plus "total": the sum of the parts, raised to a larger total reported on its own."""
+    out = {c: parts[c] for c in CATEGORIES if c in parts}
+    summed = add(out.values()) if out else None
+    reported = union(totals)
+    if summed is None and reported is None:
+        return out
+    if summed is None or reported is None:
+        out["total"] = summed or reported  # type: ignore[assignment]
+        return out
+    low = max(summed.low or 0, reported.low or 0)
+    high = None if summed.high is None or reported.high is None else max(summed.high, reported.high, low)
+    best = max(summed.best or 0, reported.best or 0)
+    out["total"] = Figure(low, high, min(best, high) if high is not None else best)
+    return out
+
+
+def figures_of(claims: Sequence[Claim], kind: str) -> dict[str, Figure]:
+    """{category: Figure} plus "total" for one kind (killed or injured) over the given claims."""
+    mine = [c for c in claims if c.kind == kind and c.stance == "asserted"]
+    parts = {}
+    for cat in CATEGORIES:
+        fig = union([c.figure for c in mine if c.category == cat])
+        if fig is not None:
+            parts[cat] = fig
+    return with_total(parts, [c.figure for c in mine if c.category == "total"])
+
+
+def sides_of(claims: Sequence[Claim]) -> dict[str, dict[str, Figure]]:
+    out: dict[str, dict[str, Figure]] = {}
+    for side in sorted({c.side for c in claims if c.side}):
+        for kind in ("killed", "injured"):
+            fig = union([c.figure for c in claims if c.side == side and c.kind == kind and c.stance == "asserted"])
+            if fig is not None:
+                out.setdefault(side, {})[kind] = fig
+    return out

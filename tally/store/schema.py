@@ -1,0 +1,86 @@
+"""Tables of the ledger database (SQLAlchemy Core). ``create_all`` makes any that are missing; the
+``meta`` table records the schema version for later migrations."""
+from __future__ import annotations
+
+from sqlalchemy import (Boolean, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+                        Table, Text)
+
+SCHEMA_VERSION = 1
+metadata = MetaData()
+
+meta = Table("meta", metadata, Column("key", String(64), primary_key=True), Column("value", Text))
+
+articles = Table(
+    "articles", metadata,
+    Column("key", String(512), primary_key=True),
+    Column("seq", Integer, nullable=False),            # order of first arrival; stable
+    Column("origin", Text), Column("url", Text), Column("title", Text),
+    Column("published", Date), Column("published_from", String(16)),
+    Column("outlet", String(256)), Column("language", String(16)),
+    Column("text", Text, nullable=False), Column("original", Text, nullable=False),
+    Column("removed", Text),                           # JSON list of {start, end, reason, text}
+    Column("content_hash", String(64), nullable=False),
+    Column("duplicate_of", String(512)), Column("similarity", Float),
+    Column("signature", LargeBinary),                  # MinHash, to find copies in later runs
+    Column("country", String(128)), Column("admin1", String(128)),
+    Column("extra", Text),                             # JSON of fields kept from the record
+    Column("extractor", String(64)),
+    Column("ingested_at", String(32)),
+)
+
+claims = Table(
+    "claims", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("seq", Integer, nullable=False),
+    Column("article", String(512), ForeignKey("articles.key", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False), Column("category", String(16), nullable=False),
+    Column("side", String(128)),
+    Column("min", Integer), Column("max", Integer), Column("approximate", Boolean),
+    Column("date_from", Date), Column("date_to", Date),
+    Column("places", Text), Column("perpetrator", String(128)), Column("event_type", String(32)),
+    Column("source", String(256)), Column("stance", String(16)),
+    Column("quote", Text), Column("start", Integer), Column("end", Integer),
+    Column("scope", String(16)), Column("parts", Text),
+    Column("period_from", Date), Column("period_label", Text),
+    Column("number_text", Text), Column("number_start", Integer), Column("number_end", Integer),
+    Column("confidence", Float), Column("flags", Text), Column("extractor", String(64)),
+)
+
+denials = Table(
+    "denials", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article", String(512), ForeignKey("articles.key", ondelete="CASCADE"), nullable=False, index=True),
+    Column("denier", String(256)), Column("side", String(128)),
+    Column("quote", Text), Column("start", Integer), Column("end", Integer),
+)
+
+incidents = Table(
+    "incidents", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("date_from", Date), Column("date_to", Date),
+    Column("country", String(128)), Column("admin1", String(128)),
+    Column("event_type", String(32)), Column("perpetrator", String(128)),
+    Column("killed_total_min", Integer), Column("contested", Boolean), Column("confidence", Float),
+    Column("doc", Text, nullable=False),               # the full record as JSON
+)
+Index("ix_incidents_date", incidents.c.date_from, incidents.c.date_to)
+
+incident_claims = Table(
+    "incident_claims", metadata,
+    Column("incident", String(32), nullable=False, index=True),
+    Column("claim", String(64), nullable=False, index=True),
+)
+
+tallies = Table(
+    "tallies", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("as_of", Date), Column("country", String(128)),
+    Column("doc", Text, nullable=False),
+)
+
+rejects = Table(
+    "rejects", metadata,
+    Column("origin", String(1024), primary_key=True),
+    Column("stage", String(32)), Column("code", String(16)), Column("reason", Text),
+    Column("seen", Integer), Column("last_seen", String(32)),
+)
