@@ -31,7 +31,9 @@ _BLOCKERS = re.compile(
 )
 _PART_BEFORE = re.compile(r"(?:including|among them|among whom|of whom|incl\.)\s*$", re.IGNORECASE)
 _OF_THEM = re.compile(r"\s+of\s+(?:them|whom)\s+(?:were\s+|being\s+)?", re.IGNORECASE)
-_NP_TAIL = re.compile(r"(?:\s*\([^)]{1,30}\)|\s+of\s+(?:the\s+|his\s+|their\s+|its\s+)?(?:[A-Z][\w'’-]*\s*){1,6}(?:\([^)]{1,20}\))?)")
+_NP_TAIL = re.compile(r"(?:\s*\([^)]{1,30}\)|\s+of\s+(?:the\s+|his\s+|their\s+|its\s+)?[A-Z][\w'’-]*"
+                      r"(?:\s+(?:[A-Z][\w'’-]*|army|forces|militia|police|group|alliance|rebels|troops|movement)){0,5}"
+                      r"(?:\s*\([^)]{1,20}\))?)")
 _STOP_TOKEN = re.compile(
     r"^(?:in|on|at|were|was|have|has|had|are|is|be|been|and|or|of|to|from|by|with|for|since|who|that|which|"
     r"killed|wounded|injured|dead|died|this|last|the)$",
@@ -44,7 +46,7 @@ _IMPLICIT_ONE = re.compile(
     r"beaten to death|gunned down|wounded|injured|shot)\b",
     re.IGNORECASE,
 )
-_NOBODY = re.compile(r"\b(?:no one|nobody|no-one|none|no people|no civilians)\s+(?:was|were|had been|has been)\s+"
+_NOBODY = re.compile(r"\b(?:no one|nobody|no-one|none|no people|no civilians)\s+(?:else\s+)?(?:was|were|had been|has been)\s+"
                      r"(?:reported\s+)?(?P<verb>killed|hurt|injured|wounded|harmed)\b|\bno (?P<cas>casualties|injuries|deaths)\b",
                      re.IGNORECASE)
 
