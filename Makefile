@@ -17,7 +17,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	rm -f demo.db
-	$(BIN)/tally ingest --db demo.db examples/
+	$(BIN)/tally ingest --db demo.db examples/reports.jsonl examples/txt
 	$(BIN)/tally incidents --db demo.db
 	$(BIN)/tally tallies --db demo.db
 

@@ -50,12 +50,18 @@ def with_total(parts: Mapping[str, Figure], totals: Sequence[CountRange]) -> dic
 def figures_of(claims: Sequence[Claim], kind: str) -> dict[str, Figure]:
     """{category: Figure} plus "total" for one kind (killed or injured) over the given claims."""
     mine = [c for c in claims if c.kind == kind and c.stance == "asserted"]
+    # Victims of unknown status beside named categories are most often the same people counted as a whole
+    # ("22 killed" in a headline, "22 civilians" in the body): they bound the total, never add to it.
+    named = any(c.category in ("civilian", "combatant") for c in mine)
+    totals = [c.figure for c in mine if c.category == "total" or (named and c.category == "unknown")]
     parts = {}
     for cat in CATEGORIES:
+        if named and cat == "unknown":
+            continue
         fig = union([c.figure for c in mine if c.category == cat])
         if fig is not None:
             parts[cat] = fig
-    return with_total(parts, [c.figure for c in mine if c.category == "total"])
+    return with_total(parts, totals)
 
 
 def sides_of(claims: Sequence[Claim]) -> dict[str, dict[str, Figure]]:

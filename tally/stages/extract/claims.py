@@ -16,7 +16,7 @@ from tally.models import CleanArticle, Claim, CountRange, Denial, Place
 from tally.stages.extract import lexicon
 from tally.stages.extract.attribution import find_attribution, find_denial
 from tally.stages.extract.dates import DateRef, find_dates
-from tally.stages.extract.events import event_type, perpetrator
+from tally.stages.extract.events import event_type, out_of_scope, perpetrator
 from tally.stages.extract.mentions import Mention, find_mentions, implicit_mentions
 from tally.stages.extract.geo import PlaceFinder
 
@@ -25,6 +25,7 @@ _PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?
                               re.IGNORECASE)
 _SINGLE_EVENT = re.compile(r"\b(?:in|during|by)\s+(?:a|an|the|this|that|one)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|raid|"
                            r"bombing|blast|explosion|ambush|shooting|clash|assault|incident|massacre)\b", re.IGNORECASE)
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|grew|reached)\s+to\b|\bnow\s+stands\s+at\b", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:earlier|initially|previously|first)\s+(?:said|reported|put|gave)\b", re.IGNORECASE)
 
@@ -53,6 +54,7 @@ class _Context:
     source: str | None = None
     source_age: int = 0           # sentences since the claimant was last named
     monitor: str | None = None
+    nonviolent: bool = False      # the report is about an accident or disaster
 
 
 @dataclass(slots=True)
@@ -102,10 +104,14 @@ def _nearest_date(dates: list[DateRef], m: Mention) -> DateRef | None:
     return min(dates, key=lambda d: min(abs(d.start - m.end), abs(d.end - m.start)))
 
 
-def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Context) -> tuple[str, DateRef | None, list[str]]:
+def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Context,
+                    published: dt.date | None) -> tuple[str, DateRef | None, list[str]]:
     ref = _nearest_date(dates, m)
     if ref is not None:
         return ("tally", ref, []) if ref.tally else ("incident", ref, [])
+    past = [int(y) for y in _YEAR.findall(sentence) if published and int(y) < published.year]
+    if past:  # "broke out in 2012 ... killing thousands": a toll over years, never an incident of today
+        return "tally", DateRef(0, 0, f"since {min(past)}", None, published, True, dt.date(min(past), 1, 1)), ["historic-year"]
     if _PRESENT_PERFECT.search(sentence) and not _SINGLE_EVENT.search(sentence):
         return "tally", None, ["tally-from-tense"]
     if ctx.date is not None:
@@ -125,17 +131,17 @@ def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Contex
         ctx.source, ctx.source_age = attribution.source, 0
         if table.kind_of(attribution.source) == "monitor":
             ctx.monitor = attribution.source
-    if not mentions:
+    masked = _mask(sentence, mentions)
+    if not mentions or out_of_scope(masked) or (ctx.nonviolent and event_type(masked) == "other"):
         return [], denial
     dates = find_dates(sentence, art.published)
     actors = table.find(sentence)
     sides = {m.side for m in mentions if m.side}
     perp = perpetrator(actors, sides, [(attribution.start, attribution.end)])
     places = tuple(p for _s, _e, p in finder.find(sentence)) if finder else ()
-    masked = _mask(sentence, mentions)
     drafts = []
     for m in mentions:
-        scope, ref, flags = _scope_and_date(m, sentence, dates, ctx)
+        scope, ref, flags = _scope_and_date(m, sentence, dates, ctx, art.published)
         if scope == "tally" and ref is None and ctx.tally is not None and ctx.tally.period_from:
             ref = ctx.tally
         drafts.append(_Draft(m, offset, sentence, ref, scope, attribution.source, places, perp, event_type(masked),
@@ -243,7 +249,8 @@ def _supersede(drafts: list[_Draft]) -> list[_Draft]:
 
 
 def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
-    ctx = _Context()
+    lead = " ".join(s for _o, s in list(sentences(art.text))[:3])
+    ctx = _Context(nonviolent=out_of_scope(lead))
     drafts: list[_Draft] = []
     denials: list[Denial] = []
     if art.language != "en":

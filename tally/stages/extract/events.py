@@ -16,10 +16,17 @@ _EVENT_KEYWORDS = [
     ("shelling", r"shell(?:ing|ed|s)\b|artillery|mortars?|rocket fire|rockets?|missiles?|barrel bombs?|bombardment"),
     ("execution", r"execut\w+|behead\w+|summarily killed|firing squad"),
     ("armed_clash", r"clash\w*|fighting|fight\b|battles?|firefights?|gunfights?|exchange of fire|combat|offensive|counter-?attacks?"),
-    ("attack", r"attack\w*|ambush\w*|raids?|assault\w*|gunmen|opened fire|shot dead|shooting|shot|gunfire|stabb\w+|massacre\w*|killed"),
+    ("attack", r"attack\w*|ambush\w*|raids?|assault\w*|gunm[ae]n|opened fire|shot dead|shooting|shot|gunfire|stabb\w+|"
+               r"massacre\w*|abduct\w+|kidnap\w+|militants?|insurgents?|jihadists?|rebels?|terroris\w+|violence|"
+               r"murder\w*|slain|hack\w* to death|machete"),
 ]
 _EVENT_RE = [(name, re.compile(rf"\b(?:{p})", re.IGNORECASE)) for name, p in _EVENT_KEYWORDS]
 GENERIC_EVENTS = ("attack", "other")
+# Deaths outside the ledger's scope (CODING_RULES.md "What counts"): accidents, disasters, disease.
+_NON_VIOLENT = re.compile(
+    r"\b(?:crash\w*|collid\w+|collision|accident\w*|road|traffic|earthquakes?|quakes?|floods?|flooding|landslides?|"
+    r"storms?|cyclone|hurricane|typhoon|drown\w*|heatwave|cholera|outbreak|epidemic|pandemic|covid|disease|"
+    r"fire broke out|blaze|stampede|building collapse|capsiz\w+|tanker)\b", re.IGNORECASE)
 _PERPETRATOR_KINDS = ("armed_group", "state_force", "coalition")
 
 
@@ -28,6 +35,11 @@ def event_type(sentence: str) -> str:
         if rx.search(sentence):
             return name
     return "other"
+
+
+def out_of_scope(text: str) -> bool:
+    """Deaths from accidents, disasters or disease, with no sign of violence in the same text."""
+    return bool(_NON_VIOLENT.search(text)) and event_type(text) == "other"
 
 
 def events_compatible(a: str, b: str) -> bool:
