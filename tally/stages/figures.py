@@ -58,10 +58,25 @@ def figures_of(claims: Sequence[Claim], kind: str) -> dict[str, Figure]:
     for cat in CATEGORIES:
         if named and cat == "unknown":
             continue
-        fig = union([c.figure for c in mine if c.category == cat])
+        fig = _across_sides([c for c in mine if c.category == cat])
         if fig is not None:
             parts[cat] = fig
     return with_total(parts, totals)
+
+
+def _across_sides(claims: Sequence[Claim]) -> Figure | None:
+    """Victims of different sides add up ("34 jihadists and 17 SDF fighters" = 51 combatants); a figure with
+    no side joins the only named side, or bounds the sum from below when several sides are named."""
+    sides = sorted({c.side for c in claims if c.side})
+    loose = [c.figure for c in claims if not c.side]
+    if len(sides) <= 1:
+        return union([c.figure for c in claims])
+    summed = add(f for f in (union([c.figure for c in claims if c.side == s]) for s in sides) if f is not None)
+    floor = union(loose)
+    if floor is None or (floor.low or 0) <= (summed.low or 0):
+        return summed
+    return Figure(floor.low, summed.high if summed.high is None or summed.high >= (floor.low or 0) else None,
+                  max(summed.best or 0, floor.best or 0))
 
 
 def sides_of(claims: Sequence[Claim]) -> dict[str, dict[str, Figure]]:

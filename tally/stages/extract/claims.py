@@ -25,6 +25,7 @@ _PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?
                               re.IGNORECASE)
 _SINGLE_EVENT = re.compile(r"\b(?:in|during|by)\s+(?:a|an|the|this|that|one)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|raid|"
                            r"bombing|blast|explosion|ambush|shooting|clash|assault|incident|massacre)\b", re.IGNORECASE)
+_ANAPHORIC = re.compile(r"\b(?:that|this|the same) period\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|grew|reached)\s+to\b|\bnow\s+stands\s+at\b", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:earlier|initially|previously|first)\s+(?:said|reported|put|gave)\b", re.IGNORECASE)
@@ -101,7 +102,10 @@ def sentences(text: str) -> Iterator[tuple[int, str]]:
 def _nearest_date(dates: list[DateRef], m: Mention) -> DateRef | None:
     if not dates:
         return None
-    return min(dates, key=lambda d: min(abs(d.start - m.end), abs(d.end - m.start)))
+    ref = min(dates, key=lambda d: min(abs(d.start - m.end), abs(d.end - m.start)))
+    if ref.tally and ref.period_from is None:  # "in total ... since 10 September": the dated period says more
+        ref = next((d for d in dates if d.tally and d.period_from), ref)
+    return ref
 
 
 def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Context,
@@ -142,8 +146,8 @@ def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Contex
     drafts = []
     for m in mentions:
         scope, ref, flags = _scope_and_date(m, sentence, dates, ctx, art.published)
-        if scope == "tally" and ref is None and ctx.tally is not None and ctx.tally.period_from:
-            ref = ctx.tally
+        if scope == "tally" and ref is not None and _ANAPHORIC.search(ref.text) and ctx.tally is not None:
+            ref = ctx.tally  # "in that period": the period of the report's last running total
         drafts.append(_Draft(m, offset, sentence, ref, scope, attribution.source, places, perp, event_type(masked),
                              "denied" if hit else "asserted", flags + (["source-inherited"] if attribution.inherited else []),
                              category=m.category))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from tally.models import Place
+from tally.stages.extract.dates import mask_relative_clauses
 from tally.stages.extract.gazetteer import Gazetteer, name_key
 
 
@@ -21,7 +22,8 @@ class PlaceFinder:
     def find(self, sentence: str) -> list[tuple[int, int, Place]]:
         from tally.stages.extract.places import find_places
 
-        return find_places(sentence, self.gaz, self.country_code, self.admin1)
+        # a place in a ", who ..." clause is where the clause happened, not the event
+        return find_places(mask_relative_clauses(sentence), self.gaz, self.country_code, self.admin1)
 
 
 def place_key(p: Place) -> str:
