@@ -87,7 +87,24 @@ def _tokens(text: str) -> list[str]:
     text = unicodedata.normalize("NFKC", text).lower()
     text = re.sub(r"(?<=\d)[,.:](?=\d)", "", text)
     text = re.sub(r"['’`]", "", text)
-    return re.sub(r"[\W_]+", " ", text).split()
+    return [_fold(t) for t in re.sub(r"[\W_]+", " ", text).split()]
+
+
+# Syndicated copies often differ only in house style: "nine" for "9", "defence" for "defense".
+_SPELLING = [(re.compile(p), r) for p, r in (
+    (r"our$", "or"), (r"ence$", "ense"), (r"(?<=[a-z]{3})is(e|ed|es|ing|ation)$", r"iz\1"), (r"tre$", "ter"),
+    (r"(?<=[a-z])ll(ed|ing)$", r"l\1"))]
+
+
+def _fold(token: str) -> str:
+    if token in _UNITS:
+        return str(_UNITS[token])
+    if token in _TENS:
+        return str(_TENS[token])
+    if len(token) > 4:
+        for rx, rep in _SPELLING:
+            token = rx.sub(rep, token)
+    return token
 
 
 def _shingles(tokens: Sequence[str]) -> frozenset[str]:

@@ -24,7 +24,8 @@ def union(ranges: Sequence[CountRange]) -> Figure | None:
 
 def add(figures: Iterable[Figure]) -> Figure:
     figs = list(figures)
-    low = sum(f.low or 0 for f in figs)
+    lows = [f.low for f in figs if f.low is not None]
+    low = sum(lows) if lows else None  # "up to 17" alone has no minimum, and neither has its total
     high = None if any(f.high is None for f in figs) else sum(f.high or 0 for f in figs)
     best = sum(f.best if f.best is not None else (f.low or 0) for f in figs)
     return Figure(low, high, best)
@@ -40,8 +41,8 @@ def with_total(parts: Mapping[str, Figure], totals: Sequence[CountRange]) -> dic
     if summed is None or reported is None:
         out["total"] = summed or reported  # type: ignore[assignment]
         return out
-    low = max(summed.low or 0, reported.low or 0)
-    high = None if summed.high is None or reported.high is None else max(summed.high, reported.high, low)
+    low = None if summed.low is None and reported.low is None else max(summed.low or 0, reported.low or 0)
+    high = None if summed.high is None or reported.high is None else max(summed.high, reported.high, low or 0)
     best = max(summed.best or 0, reported.best or 0)
     out["total"] = Figure(low, high, min(best, high) if high is not None else best)
     return out
