@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tally.models import Place
 from tally.stages.extract.gazetteer import _ALIASES, _read_aliases, name_key
 from tally.stages.extract.places import Gazetteer, article_places_context, find_places, strip_dateline
 
@@ -21,7 +22,7 @@ def gaz() -> Gazetteer:
     return Gazetteer.load()
 
 
-def places(sentence: str, gaz: Gazetteer, cc: str | None = None, admin1: str | None = None) -> dict[str, object]:
+def places(sentence: str, gaz: Gazetteer, cc: str | None = None, admin1: str | None = None) -> dict[str, Place]:
     """mention -> Place, checking that every offset points at its mention."""
     found = find_places(sentence, gaz, cc, admin1)
     for start, end, place in found:
@@ -134,7 +135,7 @@ def test_eastern_province_of_deir_ezzor_is_the_admin1(gaz: Gazetteer) -> None:
 
 
 def test_hajjin_spelling_resolves_in_a_sentence(gaz: Gazetteer) -> None:
-    found = places("Hajjin was shelled again overnight, residents reported.", gaz)
+    found = places("Hajjin was shelled again overnight, residents reported.", gaz, "SY")
     assert found["Hajjin"].name == "Hajīn" and found["Hajjin"].admin1 == "Deir ez-Zor"
 
 
@@ -154,13 +155,31 @@ def test_a_speaker_named_like_a_town_is_not_a_place(gaz: Gazetteer) -> None:
     assert list(places("Sousa said the strike levelled a bakery in Aleppo.", gaz)) == ["Aleppo"]
 
 
+def test_region_after_a_comma_settles_the_town(gaz: Gazetteer) -> None:
+    town = places("A gunman opened fire outside a bar in Birmingham, Alabama, late on Friday.", gaz)["Birmingham"]
+    assert (town.country_code, town.admin1) == ("US", "Alabama")
+    assert "qualified by 'Alabama'" in town.reason
+
+
 def test_dateline_city_is_not_an_incident_place(gaz: Gazetteer) -> None:
     found = places("BEIRUT (Reuters) - Shells landed on a market in Hajin on Friday.", gaz)
     assert list(found) == ["Hajin"]
 
 
-def test_headline_in_title_case(gaz: Gazetteer) -> None:
-    assert list(places("Drone Strike Hits Wedding Party Near Lashkar Gah", gaz)) == ["Lashkar Gah"]
+@pytest.mark.parametrize(("headline", "expected"), [
+    ("Drone Strike Hits Wedding Party Near Lashkar Gah", ["Lashkar Gah"]),
+    ("Shells Hit Hajin Market, Killing 14", ["Hajin"]),
+    ("Syrian Democratic Forces Push Into Hajin From Islamic State Lines", ["Hajin"]),
+    ("Militants Storm Army Base, Killing 20", []),
+])
+def test_headline_in_title_case(gaz: Gazetteer, headline: str, expected: list[str]) -> None:
+    assert list(places(headline, gaz, "AF" if "Lashkar" in headline else "SY")) == expected
+
+
+def test_without_context_a_lone_word_must_be_a_big_town(gaz: Gazetteer) -> None:
+    sentence = "Hajin was shelled again, and Arnold said Mosul was quiet."
+    assert list(places(sentence, gaz)) == ["Mosul"]             # "Arnold" is an English town too, and "said" a verb
+    assert list(places(sentence, gaz, "SY")) == ["Hajin", "Mosul"]
 
 
 # ---------------------------------------------------------------- other regions

