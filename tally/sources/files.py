@@ -98,8 +98,15 @@ def _read_folder(folder: Path, max_bytes: int, seen: set[Path]) -> Iterator[RawA
             continue
         if entry.is_dir():
             yield from _read_folder(entry, max_bytes, seen)
+        elif entry.suffix.lower() in FOLDER_SKIP_SUFFIXES:
+            # inside a folder, a file that is plainly not a report (a README, a gold file) is passed over;
+            # named on the command line it is rejected with a reason
+            log.info("skipping %s: not a report file", entry)
         else:
             yield from _read_path(entry, max_bytes)
+
+
+FOLDER_SKIP_SUFFIXES = frozenset({".md", ".rst", ".json", ".csv", ".tsv", ".py", ".sh", ".toml", ".yaml", ".yml"})
 
 
 def _is_jsonl(path: Path) -> bool:

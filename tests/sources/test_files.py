@@ -230,3 +230,17 @@ def test_dash_works_with_a_text_only_stdin(monkeypatch: pytest.MonkeyPatch) -> N
     article = only(list(read_paths(["-"])))
     assert isinstance(article, RawArticle)
     assert article.key == "<stdin>:1"
+
+
+def test_a_folder_passes_over_readmes_and_gold_files_but_a_named_one_is_rejected(tmp_path):
+    from tally.sources.files import read_paths as _read
+    from tally.models import Rejected as _Rejected
+
+    (tmp_path / "README.md").write_text("# notes about this folder\n")
+    (tmp_path / "gold.json").write_text("{}")
+    (tmp_path / "one.txt").write_text("Two farmers were shot dead near the village on Monday, police said.\n")
+    got = list(_read([str(tmp_path)]))
+    assert [g.key for g in got if not isinstance(g, _Rejected)] == ["one.txt"]
+    assert not [g for g in got if isinstance(g, _Rejected)]
+    named = list(_read([str(tmp_path / "gold.json")]))
+    assert isinstance(named[0], _Rejected)
