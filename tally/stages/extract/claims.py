@@ -253,13 +253,13 @@ def _supersede(drafts: list[_Draft]) -> list[_Draft]:
 
 
 def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
-    lead = " ".join(s for _o, s in list(sentences(art.text))[:3])
-    ctx = _Context(nonviolent=out_of_scope(lead))
+    split = list(sentences(art.text))
+    ctx = _Context(nonviolent=out_of_scope(" ".join(s for _o, s in split[:3])))
     drafts: list[_Draft] = []
     denials: list[Denial] = []
     if art.language != "en":
         return Extraction((), ())
-    for offset, sentence in sentences(art.text):
+    for offset, sentence in split:
         new, denial = _sentence_drafts(offset, sentence, art, ctx, finder)
         drafts += new
         if denial:
