@@ -83,13 +83,17 @@ _NOT_PEOPLE_WORD = re.compile(r"^(?:days?|weeks?|months?|years?|hours?|minutes?|
                               re.IGNORECASE)
 
 
+_CONNECTIVE = re.compile(r"^(?:\d.*|\w+ly|before|after|when|while|since|until|as|because|he|she|they|it|we|you|i|"
+                         r"his|her|their|its|him|them|who|whom|whose|where|then|than|also|not|never|once)$", re.IGNORECASE)
+
+
 def _unknown_noun(sentence: str, pos: int) -> int | None:
     """"Two army conscripts were killed": a noun phrase we do not know, right before the casualty verb, still
     counts people; up to four words, none of them a number, a stop word or a thing."""
     words = list(re.finditer(r"[^\s]+", sentence[pos:]))[:4]
     for i, w in enumerate(words):
         word = w.group(0)
-        if re.search(r"[,.;:!?\"“”()]", word) or re.match(r"\d", word) or _NOT_PEOPLE_WORD.match(word) or (
+        if re.search(r"[^\w'’-]", word) or _NOT_PEOPLE_WORD.match(word) or _CONNECTIVE.match(word) or (
                 _STOP_TOKEN.match(word) and word.lower() != "of") or word_to_int(word) is not None:
             return None
         end = pos + w.end()

@@ -184,6 +184,8 @@ def _conjuncts(tok: Any) -> list[Any]:
     return out
 
 
+_NAME = re.compile(r"^[A-Z][a-z'’-]+$")
+_GENERIC = {"person", "victim", "individual", "someone", "adult", "people"}
 _FIND = {"find", "discover", "recover", "pull", "locate", "identify", "wash"}
 
 
@@ -222,6 +224,8 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     name = None
     noun = None
     if head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
+        if not _NAME.match(head.text):
+            return None  # page debris run together ("HomeCHARLESTOWN"), not a name
         name = head.lower_
     elif head.lower_ in _PRONOUNS:
         noun = head.lower_
@@ -326,7 +330,8 @@ def _fit(p: Person, people: list[dict[str, Any]]) -> int | None:
             continue
         if p.age and q["age"] and p.age != q["age"]:
             continue
-        if p.definite or p.noun in _PRONOUNS or p.noun == "victim" or q["noun"] == p.noun or p.name or q["name"]:
+        if (p.definite or p.noun in _PRONOUNS or q["noun"] == p.noun or p.name or q["name"]
+                or p.noun in _GENERIC or q["noun"] in _GENERIC):
             return j
         if p.age and q["age"] == p.age:
             return j
