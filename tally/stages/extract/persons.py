@@ -155,6 +155,7 @@ def _victims(tok: Any) -> Iterable[Any]:
     subj = [c for c in kids if c.dep_ in ("nsubj",)]
     if subj and (lemma in _DIE or low in ("dead", "deceased")):
         return subj
+    objs += [o for c in kids if c.dep_ == "conj" for o in c.children if o.dep_ == "dobj"]
     if subj and not objs and tok.tag_ in ("VBN", "VBD") and not any(c.dep_ in ("aux", "auxpass") for c in kids) \
             and subj[0].lemma_.lower() in _PEOPLE and (lemma in _KILL or lemma in _SHOOT or lemma in _HURT):
         return subj  # a headline: "Man shot and killed on the north side"
@@ -185,7 +186,7 @@ def _conjuncts(tok: Any) -> list[Any]:
 
 
 _NAME = re.compile(r"^[A-Z][a-z'’-]+$")
-_GENERIC = {"person", "victim", "individual", "someone", "adult", "people"}
+_GENERIC = {"person", "victim", "individual", "someone", "adult", "people", "teen", "teenager", "youth", "juvenile"}
 _FIND = {"find", "discover", "recover", "pull", "locate", "identify", "wash"}
 
 
@@ -223,7 +224,9 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     lemma = head.lemma_.lower()
     name = None
     noun = None
-    if head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
+    if head.pos_ == "PROPN" and lemma in _PEOPLE:  # "Man Shot To Death": a title-case headline, not a name
+        noun = lemma
+    elif head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
         if not _NAME.match(head.text):
             return None  # page debris run together ("HomeCHARLESTOWN"), not a name
         name = head.lower_
@@ -237,16 +240,17 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     for c in head.children:  # "Staten, a 26-year-old male": the apposition describes the same person
         if c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _PEOPLE:
             noun = noun or c.lemma_.lower()
-        if c.dep_ == "appos" and c.pos_ == "PROPN":
+        if c.dep_ == "appos" and c.pos_ == "PROPN" and _NAME.match(c.text) and c.lemma_.lower() not in _PEOPLE:
             name = name or c.lower_
-    if head.head.dep_ == "appos" and head.head.head.pos_ == "PROPN":
-        name = name or head.head.head.lower_
+    boss = head.head.head
+    if head.head.dep_ == "appos" and boss.pos_ == "PROPN" and _NAME.match(boss.text) and boss.lemma_.lower() not in _PEOPLE:
+        name = name or boss.lower_
     det = {c.lower_ for c in head.children if c.dep_ in ("det", "amod", "poss")}
     age = _age(head)
     gender = "m" if noun in _MALE else "f" if noun in _FEMALE else None
     words = {noun} | {c.lemma_.lower() for c in head.children if c.dep_ in ("amod", "compound")}
     category = "combatant" if words & _COMBATANT else "civilian" if words & _CIVILIAN else "unknown"
-    definite = bool(det & {"the", "this", "that", "his", "her", "their"}) or noun in _PRONOUNS or (
+    definite = bool(det & {"the", "this", "that", "his", "her", "their", "my", "our", "your"}) or noun in _PRONOUNS or (
         name is not None and not det)
     new = bool(det & _NEW) or (bool(det & {"a", "an"}) and name is None)
     start = head.idx
