@@ -24,8 +24,10 @@ from tally.stages.extract.persons import count_persons
 EXTRACTOR = "casualties.rules.v1"
 _PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?:been\s+)?(?:killed|died|wounded|injured)\b",
                               re.IGNORECASE)
-_SINGLE_EVENT = re.compile(r"\b(?:in|during|by)\s+(?:a|an|the|this|that|one)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|raid|"
-                           r"bombing|blast|explosion|ambush|shooting|clash|assault|incident|massacre)\b", re.IGNORECASE)
+_SINGLE_EVENT = re.compile(r"\b(?:in|during|by|after|following)\s+(?:a|an|the|this|that|one)\s+(?:[\w-]+\s+){0,3}?(?:attack|"
+                           r"strike|raid|bombing|blast|explosion|ambush|shooting|clash|assault|incident|massacre|robbery|"
+                           r"carjacking|stabbing|home invasion|fight|dispute|altercation|argument|standoff|gunfight|"
+                           r"shootout)\b", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:that|this|the same) period\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|grew|reached)\s+to\b|\bnow\s+stands\s+at\b", re.IGNORECASE)

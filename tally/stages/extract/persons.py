@@ -42,7 +42,7 @@ _NOT_PEOPLE = {"dog", "cat", "cow", "cattle", "horse", "goat", "sheep", "camel",
                "bear", "animal", "pet", "livestock", "time", "bill", "deal", "plan", "idea", "engine", "light", "mood",
                "chance", "hope", "momentum", "proposal", "story", "video", "film", "photo", "picture", "shot", "ball",
                "goal", "vehicle", "car", "truck", "tank", "drone", "aircraft", "plane", "helicopter", "building"}
-_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|man|ee|eer)$")   # member, peacekeeper, activist, civilian, cadet...
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|man|ee|eer|ess)$")   # member, peacekeeper, activist, civilian, cadet...
 _PATIENT_VERBS = {"kill", "murder", "slay", "execute", "assassinate", "shoot", "wound", "injure", "stab", "maim"}
 _COMBATANT = {"officer", "deputy", "trooper", "soldier", "fighter", "militant", "policeman", "guard"}
 _CIVILIAN = {"child", "boy", "girl", "baby", "toddler", "infant", "student", "kid", "woman", "journalist", "farmer",
@@ -159,6 +159,8 @@ def _victims(tok: Any) -> Iterable[Any]:
     if subj and not objs and tok.tag_ in ("VBN", "VBD") and not any(c.dep_ in ("aux", "auxpass") for c in kids) \
             and subj[0].lemma_.lower() in _PEOPLE and (lemma in _KILL or lemma in _SHOOT or lemma in _HURT):
         return subj  # a headline: "Man shot and killed on the north side"
+    if tok.dep_ in ("xcomp", "oprd") and tok.head.pos_ == "VERB":  # "was found shot in the leg"
+        return _victims_of_head(tok.head)
     if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "a man shot dead by police"
         return [tok.head]
     if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN"):  # "the man who was shot" (passive "who")
@@ -224,7 +226,11 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     lemma = head.lemma_.lower()
     name = None
     noun = None
-    if head.pos_ == "PROPN" and lemma in _PEOPLE:  # "Man Shot To Death": a title-case headline, not a name
+    if head.lower_ == "old" and any(c.lower_ == "year" for c in head.children):  # "the 17-year-old was found shot"
+        lemma = "person"
+    if lemma == "person" and head.pos_ in ("ADJ", "NOUN"):
+        noun = lemma
+    elif head.pos_ == "PROPN" and lemma in _PEOPLE:  # "Man Shot To Death": a title-case headline, not a name
         noun = lemma
     elif head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
         if not _NAME.match(head.text):
