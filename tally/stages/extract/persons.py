@@ -91,7 +91,7 @@ def find_persons(sentence: str) -> list[Person]:
         kind = _kind_of(tok)
         if kind is None or _unreal(tok):
             continue
-        for victim in _victims(tok):
+        for victim in [*_victims(tok), *_along_with(tok)]:
             for head in [victim, *_conjuncts(victim)]:
                 p = _describe(head, kind, tok.lemma_.lower())
                 if p is None:
@@ -170,6 +170,12 @@ def _victims(tok: Any) -> Iterable[Any]:
     return []
 
 
+def _along_with(tok: Any) -> list[Any]:
+    """"Contreras was killed along with Corpus": Corpus too."""
+    return [g for a in tok.children if a.lower_ in ("along", "together") for w in a.children if w.lower_ == "with"
+            for g in w.children if g.dep_ == "pobj"]
+
+
 def _victims_of_head(verb: Any) -> list[Any]:
     passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
     if passive:
@@ -187,7 +193,7 @@ def _conjuncts(tok: Any) -> list[Any]:
     return out
 
 
-_NAME = re.compile(r"^[A-Z][a-z'’-]+$")
+_NAME = re.compile(r"^(?:[A-Z][a-z'’]*)?[A-Z][a-z'’-]+$")   # Jones, LeGrier, McNeil, O'Hara; not HomeCHARLESTOWN
 _GENERIC = {"person", "victim", "individual", "someone", "adult", "people", "teen", "teenager", "youth", "juvenile"}
 _FIND = {"find", "discover", "recover", "pull", "locate", "identify", "wash"}
 
