@@ -194,6 +194,10 @@ def _conjuncts(tok: Any) -> list[Any]:
 
 
 _NAME = re.compile(r"^(?:[A-Z][a-z'’]*)?[A-Z][a-z'’-]+$")   # Jones, LeGrier, McNeil, O'Hara; not HomeCHARLESTOWN
+# Page furniture and institutions that the parser takes for names ("San Diego News, Weather and Sports").
+_NOT_NAMES = {"news", "weather", "sports", "traffic", "video", "videos", "photos", "home", "local", "world", "business",
+              "politics", "entertainment", "opinion", "hospital", "police", "county", "city", "center", "centre",
+              "department", "office", "school", "university", "church", "street", "avenue", "road", "park", "media"}
 _GENERIC = {"person", "victim", "individual", "someone", "adult", "people", "teen", "teenager", "youth", "juvenile"}
 _FIND = {"find", "discover", "recover", "pull", "locate", "identify", "wash"}
 
@@ -239,8 +243,8 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     elif head.pos_ == "PROPN" and lemma in _PEOPLE:  # "Man Shot To Death": a title-case headline, not a name
         noun = lemma
     elif head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
-        if not _NAME.match(head.text):
-            return None  # page debris run together ("HomeCHARLESTOWN"), not a name
+        if not _NAME.match(head.text) or head.lower_ in _NOT_NAMES:
+            return None  # page debris run together ("HomeCHARLESTOWN") or furniture ("News"), not a name
         name = head.lower_
     elif head.lower_ in _PRONOUNS:
         noun = head.lower_
@@ -258,6 +262,9 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     if head.head.dep_ == "appos" and boss.pos_ == "PROPN" and _NAME.match(boss.text) and boss.lemma_.lower() not in _PEOPLE:
         name = name or boss.lower_
     det = {c.lower_ for c in head.children if c.dep_ in ("det", "amod", "poss")}
+    if det & {"no", "neither", "none"}:
+        return None  # "neither officer was injured"
+    bare = noun is not None and name is None and not det and not any(c.dep_ == "nummod" for c in head.children)
     age = _age(head)
     gender = "m" if noun in _MALE else "f" if noun in _FEMALE else None
     words = {noun} | {c.lemma_.lower() for c in head.children if c.dep_ in ("amod", "compound")}
@@ -266,7 +273,7 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
         name is not None and not det)
     new = bool(det & _NEW) or (bool(det & {"a", "an"}) and name is None)
     start = head.idx
-    return Person(start, start + len(head.text), kind, name, noun, gender, age, definite and not new,
+    return Person(start, start + len(head.text), kind, name, noun, gender, age, (definite or bare) and not new,
                   bool(det & _NEW), category)
 
 
@@ -319,7 +326,7 @@ def count_persons(found: list[Person]) -> list[Individual]:
         match = None if p.new else _fit(p, people)
         if match is None:
             people.append({"name": p.name, "gender": p.gender, "age": p.age, "noun": p.noun, "kind": p.kind,
-                           "decided": i, "mentions": [i]})
+                           "decided": i, "mentions": [i], "loose": p.definite and not p.name and not p.age})
             continue
         person = people[match]
         person["mentions"].append(i)
@@ -347,7 +354,7 @@ def _fit(p: Person, people: list[dict[str, Any]]) -> int | None:
         if p.age and q["age"] and p.age != q["age"]:
             continue
         if (p.definite or p.noun in _PRONOUNS or q["noun"] == p.noun or p.name or q["name"]
-                or p.noun in _GENERIC or q["noun"] in _GENERIC):
+                or p.noun in _GENERIC or q["noun"] in _GENERIC or q.get("loose")):
             return j
         if p.age and q["age"] == p.age:
             return j

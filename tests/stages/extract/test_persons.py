@@ -67,3 +67,14 @@ def test_a_title_case_headline_noun_is_no_name():
 def test_kin_in_a_quote_is_the_victim_already_described():
     assert people("The teenager was gunned down outside his aunt's home.",
                   "\"They shot seven times and killed my nephew,\" his uncle said.") == [KILLED]
+
+
+def test_negated_and_furniture_mentions_are_no_victims():
+    assert people("Neither deputy was injured.") == []
+    assert people("Tri-County News, Weather and Sports were shot down in the ratings.") == []
+
+
+def test_a_bare_headline_noun_is_the_victim_the_lead_describes():
+    assert people("Robbery suspect shot by deputies appears in court",
+                  "A 23-year-old man who was shot by deputies after a chase appeared in court.",
+                  "He was treated at a hospital.") == [INJURED]
