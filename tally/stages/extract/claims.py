@@ -29,6 +29,7 @@ _SINGLE_EVENT = re.compile(r"\b(?:in|during|by|after|following)\s+(?:a|an|the|th
                            r"carjacking|stabbing|home invasion|fight|dispute|altercation|argument|standoff|gunfight|"
                            r"shootout)\b", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:that|this|the same) period\b", re.IGNORECASE)
+_AGO = re.compile(r"\b(?:years|decades|a decade|a year)\s+ago\b|\blast year\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|grew|reached)\s+to\b|\bnow\s+stands\s+at\b", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:earlier|initially|previously|first)\s+(?:said|reported|put|gave)\b", re.IGNORECASE)
@@ -116,6 +117,8 @@ def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Conte
     ref = _nearest_date(dates, m)
     if ref is not None:
         return ("tally", ref, []) if ref.tally else ("incident", ref, [])
+    if _AGO.search(sentence) and published:  # "two others died in a fire years ago"
+        return "tally", DateRef(0, 0, "years ago", None, published, True, None), ["historic-ago"]
     past = [int(y) for y in _YEAR.findall(sentence) if published and int(y) < published.year]
     if past:  # "broke out in 2012 ... killing thousands": a toll over years, never an incident of today
         return "tally", DateRef(0, 0, f"since {min(past)}", None, published, True, dt.date(min(past), 1, 1)), ["historic-year"]

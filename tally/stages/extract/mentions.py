@@ -27,7 +27,8 @@ _LEFT_VERB = re.compile(
 _BLOCKERS = re.compile(
     r"\b(?:said|says|told|according|remain\w*|fled|flee\w*|displaced|evacuated|arrested|detained|captured|"
     r"abducted|kidnapped|held|freed|released|rescued|returned|joined|surrendered|deployed|stationed|trained|"
-    r"recruited|arrived|live|lived|living|voted|escaped|missing|hostages?|after|when|while|but|because|if)\b|[;:]",
+    r"recruited|arrived|live|lived|living|voted|escaped|missing|hostages?|after|when|while|but|because|if|"
+    r"say|invaded|entered|opened|fired|attacked|stormed|robbed|broke|charged|accused|they|he|she)\b|[;:]",
     re.IGNORECASE,
 )
 _PART_BEFORE = re.compile(r"(?:including|among them|among whom|of whom|incl\.)\s*$", re.IGNORECASE)
@@ -103,6 +104,8 @@ def _unknown_noun(sentence: str, pos: int) -> int | None:
 
 
 def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Mention | None) -> Mention | None:
+    if re.search(r"\b\d+\s+of\s+$", sentence[max(0, q.start - 12):q.start]):
+        return None  # "Image 1 of 2", "page 3 of 5"
     if re.fullmatch(r"(?:19|20)\d\d", q.text) or re.search(r"\bno\s+$", sentence[max(0, q.start - 4):q.start], re.I):
         return None
     of_them = _OF_THEM.match(sentence, q.end)

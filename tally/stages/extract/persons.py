@@ -47,7 +47,7 @@ _PATIENT_VERBS = {"kill", "murder", "slay", "execute", "assassinate", "shoot", "
 _COMBATANT = {"officer", "deputy", "trooper", "soldier", "fighter", "militant", "policeman", "guard"}
 _CIVILIAN = {"child", "boy", "girl", "baby", "toddler", "infant", "student", "kid", "woman", "journalist", "farmer",
              "civilian", "villager"}
-_PRONOUNS = {"he", "she", "him", "her"}
+_PRONOUNS = {"he", "she", "him", "her", "himself", "herself"}
 _MODAL = {"could", "would", "might", "may", "should", "must"}
 _UNREAL = {"threaten", "try", "attempt", "plan", "want", "intend", "vow", "fear", "conspire", "plot"}
 _NEW = {"another", "second", "third", "other", "fourth"}
@@ -159,7 +159,9 @@ def _victims(tok: Any) -> Iterable[Any]:
     if subj and not objs and tok.tag_ in ("VBN", "VBD") and not any(c.dep_ in ("aux", "auxpass") for c in kids) \
             and subj[0].lemma_.lower() in _PEOPLE and (lemma in _KILL or lemma in _SHOOT or lemma in _HURT):
         return subj  # a headline: "Man shot and killed on the north side"
-    if tok.dep_ in ("xcomp", "oprd") and tok.head.pos_ == "VERB":  # "was found shot in the leg"
+    if tok.dep_ in ("xcomp", "oprd") and tok.head.pos_ == "VERB":  # "was found shot in the leg", "got shot"
+        if tok.head.lemma_ == "get":
+            return [c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         return _victims_of_head(tok.head)
     if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "a man shot dead by police"
         return [tok.head]
@@ -233,6 +235,12 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     group = _group(head, kind)
     if group is not None:
         return group
+    if head.lower_ == "one":  # "one of the children was shot"
+        of = [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        if of and of[0].lemma_.lower() in _PEOPLE:
+            noun = of[0].lemma_.lower()
+            return Person(head.idx, head.idx + len(head.text), kind, None, noun, None, None, True, False,
+                          "civilian" if noun in _CIVILIAN else "unknown")
     lemma = head.lemma_.lower()
     name = None
     noun = None
@@ -247,7 +255,7 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
             return None  # page debris run together ("HomeCHARLESTOWN") or furniture ("News"), not a name
         name = head.lower_
     elif head.lower_ in _PRONOUNS:
-        noun = head.lower_
+        noun = {"himself": "he", "herself": "she"}.get(head.lower_, head.lower_)
     elif head.pos_ == "NOUN" and head.tag_ in ("NN", "NNP") and (
             lemma in _PEOPLE or (verb_lemma in _PATIENT_VERBS and lemma not in _NOT_PEOPLE and _AGENT.search(lemma))):
         noun = lemma
