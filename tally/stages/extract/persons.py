@@ -100,7 +100,7 @@ def find_persons(sentence: str) -> list[Person]:
     doc = _parse(sentence)
     out: dict[int, Person] = {}
     for tok in doc:
-        body = _body(tok)
+        body = _body(tok) or _death_of(tok)
         if body is not None:
             out[tok.i] = body
             continue
@@ -235,6 +235,17 @@ def _body(tok: Any) -> Person | None:
     return Person(tok.idx, tok.idx + len(tok.text), KILLED, None, "person", None, None, False, False, "unknown")
 
 
+_DEATH_NOUNS = {"death", "killing", "murder", "slaying", "homicide", "shooting death"}
+
+
+def _death_of(tok: Any) -> Person | None:
+    """"charged in the shooting death of Goldie Long", "the killing of a 19-year-old": one person killed."""
+    if tok.lemma_.lower() not in _DEATH_NOUNS or tok.pos_ != "NOUN":
+        return None
+    of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    return _describe(of[0], KILLED) if of else None
+
+
 def _group(head: Any, kind: str) -> Person | None:
     """"they died", "both teens were taken to a hospital": everyone the report has described so far."""
     low = head.lower_
@@ -248,6 +259,9 @@ def _group(head: Any, kind: str) -> Person | None:
 def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     if head.lower_ == "who" and head.head.dep_ == "relcl":
         head = head.head.head
+    if head.text.rstrip(".").lower() in ("jr", "sr", "ii", "iii", "iv"):  # "Anthony Call Jr."
+        names = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+        head = names[-1] if names else head.doc[head.i - 1] if head.i else head
     group = _group(head, kind)
     if group is not None:
         return group
