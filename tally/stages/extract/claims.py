@@ -302,6 +302,28 @@ def _count_people(drafts: list[_Draft]) -> list[_Draft]:
     return sorted(out, key=lambda d: (d.sentence_start, d.mention.start))
 
 
+_SHOT = re.compile(r"^[^.;]{0,40}?\bshot\b(?!\s+(?:dead|and killed|to death))", re.IGNORECASE)
+
+
+def _shot_not_killed(drafts: list[_Draft]) -> list[_Draft]:
+    """"Three people were shot, one fatally": the injured are those shot who did not die (two), as the coding
+    rules move someone who died of wounds from injured to killed."""
+    for d in drafts:
+        if d.mention.kind != "injured" or d.mention.person is not None or d.mention.figure.low is None:
+            continue
+        if not _SHOT.match(d.sentence[d.mention.end:]):
+            continue
+        dead = [k for k in drafts if k.sentence_start == d.sentence_start and k.mention.kind == "killed"
+                and k.mention.start > d.mention.start and k.mention.figure.low is not None]
+        died = sum(k.mention.figure.low or 0 for k in dead)
+        if dead and 0 < died <= d.mention.figure.low:
+            fig = d.mention.figure
+            d.mention = replace(d.mention, figure=CountRange(fig.low - died, None if fig.high is None else fig.high - died,
+                                                             fig.approximate))
+            d.flags.append("shot-minus-killed")
+    return [d for d in drafts if not (d.mention.figure.high == 0 and "shot-minus-killed" in d.flags)]
+
+
 def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
     split = list(sentences(art.text))
     ctx = _Context(nonviolent=out_of_scope(" ".join(s for _o, s in split[:3])))
@@ -315,7 +337,7 @@ def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
         drafts += new
         if denial:
             denials.append(denial)
-    drafts = _count_people(_supersede(_attach_parts(drafts)))
+    drafts = _shot_not_killed(_count_people(_supersede(_attach_parts(drafts))))
     _resolve_pending(drafts, art)
     claims = [_build(art, d) for d in drafts]
     return Extraction(tuple(_dedupe_ids(claims)), tuple(denials))

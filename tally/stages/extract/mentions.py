@@ -16,8 +16,9 @@ from tally.stages.extract.numbers import find_quantities, word_to_int
 from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
-                 r"lost their lives|shot dead|gunned down|fatalities|fatally (?:shot|wounded|injured)")
-_INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed"
+                 r"lost their lives|shot dead|shot and killed|shot to death|gunned down|fatalities|"
+                 r"fatally (?:shot|wounded|injured)|fatally|mortally wounded")
+_INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed|shot"  # "shot": hit, not killed
 _KIND_WORD = re.compile(rf"\b(?:(?P<k>{_KILLED_WORDS})|(?P<i>{_INJURED_WORDS}))\b", re.IGNORECASE)
 _LEFT_VERB = re.compile(
     rf"\b(?:(?P<k>killed|killing|kills|kill|claimed the lives of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of|reached|hit))|"
