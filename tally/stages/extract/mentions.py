@@ -16,7 +16,7 @@ from tally.stages.extract.numbers import find_quantities, word_to_int
 from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
-                 r"lost their lives|shot dead|shot and killed|shot to death|gunned down|fatalities|"
+                 r"lost their lives|shot dead|shot and killed|shot to death|gunned down|struck down|fatalities|"
                  r"fatally (?:shot|wounded|injured)|fatally|mortally wounded")
 _INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed|shot"  # "shot": hit, not killed
 _KIND_WORD = re.compile(rf"\b(?:(?P<k>{_KILLED_WORDS})|(?P<i>{_INJURED_WORDS}))\b", re.IGNORECASE)
