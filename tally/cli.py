@@ -182,5 +182,9 @@ def show(ident: str, db: str | None) -> None:
     raise click.ClickException(f"no incident, tally, claim or report with id {ident!r} (see `tally incidents`)")
 
 
+from tally.commands.serve import serve  # noqa: E402
+
+main.add_command(serve)
+
 if __name__ == "__main__":
     main()

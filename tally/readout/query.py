@@ -203,6 +203,16 @@ def reports(store: Store, limit: int = 50, offset: int = 0) -> Page:
     return Page(out, total, offset, limit, offset + limit if offset + limit < total else None)
 
 
+def report_heads(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Outlet, title, date and link of the given reports, in arrival order."""
+    a = schema.articles.c
+    if not keys:
+        return []
+    with store.engine.connect() as cx:
+        rows = cx.execute(select(*[a[k] for k in _REPORT_LIST]).where(a.key.in_(list(keys))).order_by(a.seq))
+        return [_jsonable(dict(r)) for r in rows.mappings()]
+
+
 def report(store: Store, key: str) -> dict[str, Any] | None:
     """One report with its cleaned text, what cleaning removed (and why), and its copies."""
     a = schema.articles.c
