@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, Iterable, Mapping, TypeVar
 
-from tally.errors import ConfigError
+from tally.errors import ConfigError, StoreError
 from tally.readout import query
-from tally.store.db import Store
+from tally.store.db import Store, database_url
 
 if TYPE_CHECKING:
     import pandas
@@ -169,7 +170,7 @@ class Ledger:
     """A ledger database opened for reading. Filters are keywords; dates are ``datetime.date`` or ISO strings."""
 
     def __init__(self, db: str | None = None) -> None:
-        self.store = Store(db)
+        self.store = open_store(db)
         self.url = self.store.url
 
     def __repr__(self) -> str:
@@ -204,6 +205,16 @@ class Ledger:
                             stance=stance, scope=scope, since=_as_date(since), until=_as_date(until),
                             min_confidence=min_confidence)
         return Records(ClaimRecord, map(ClaimRecord.from_doc, docs))
+
+
+def open_store(db: str | None) -> Store:
+    """The store behind ``db`` for reading: a SQLite file must exist (a typo should not make an empty ledger)."""
+    url = database_url(db)
+    path = url.removeprefix("sqlite:///")
+    if url.startswith("sqlite:///") and path != ":memory:" and not Path(path).is_file():
+        raise StoreError(f"no ledger at {path!r}: check the path, or create one with `tally ingest --db {path} ...`",
+                         code="T404")
+    return Store(db)
 
 
 def _as_date(v: dt.date | str | None) -> dt.date | None:

@@ -15,10 +15,11 @@ def serve(db: str | None, host: str, port: int) -> None:
     """Serve the ledger: pages with timeline and map, and a JSON API (/api, schema at /api/openapi.json)."""
     import uvicorn
 
+    from tally.api import open_store
     from tally.web.app import create_app
 
     try:
-        app = create_app(db)
+        app = create_app(store=open_store(db))
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Tally is serving {app.state.store.url} at http://{host}:{port}/ (Ctrl-C stops it)", err=True)

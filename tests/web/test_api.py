@@ -156,3 +156,15 @@ def test_the_api_runs_on_every_backend(db_url: str) -> None:
         assert c.get(f"/api/incidents/{ident}").json()["denials"]
         assert c.get("/api/stats/regions").json()["regions"][0]["country"] == "Mali"
         assert c.get("/incidents").status_code == 200
+
+
+def test_timeline_and_map_follow_the_list_filters(client: TestClient) -> None:
+    page = client.get("/incidents?country=Syria").text
+    assert 'href="/timeline?country=Syria"' in page and 'href="/map?country=Syria"' in page
+    timeline = client.get("/timeline?country=Syria")
+    assert "country: Syria" in timeline.text and 'data-src="/timeline.json?country=Syria"' in timeline.text
+    syria = client.get("/api/incidents", params={"country": "Syria"}).json()["incidents"]
+    points = client.get("/map.json?country=Syria").json()["points"]
+    assert {p["id"] for p in points} == {i["id"] for i in syria if i["lat"] is not None}
+    killed = sum((i["killed"].get("total") or {}).get("best") or 0 for i in syria)
+    assert client.get("/timeline.json?country=Syria").json()["killed"] == killed

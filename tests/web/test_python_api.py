@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 import tally
-from tally.errors import ConfigError
+from tally.errors import ConfigError, StoreError
 from tally.readout import ledger
 
 
@@ -59,6 +59,12 @@ def test_bad_arguments_say_what_is_wrong(demo_db: str) -> None:
         led.incidents(since="last week")
     with pytest.raises(ConfigError, match="use one of"):
         led.incidents(sort="size")
+
+
+def test_opening_a_missing_file_is_an_error_not_an_empty_ledger(tmp_path) -> None:
+    with pytest.raises(StoreError, match="no ledger at"):
+        tally.open(str(tmp_path / "typo.db"))
+    assert not (tmp_path / "typo.db").exists()
 
 
 def test_the_public_surface() -> None:

@@ -49,4 +49,4 @@ def test_serve_answers_on_localhost(demo_db: str) -> None:
 
 def test_serve_refuses_a_database_it_cannot_open(tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["serve", "--db", str(tmp_path / "no" / "such" / "dir" / "x.db")])
-    assert r.exit_code != 0 and "cannot open the database" in r.output
+    assert r.exit_code != 0 and "no ledger at" in r.output and "tally ingest" in r.output
