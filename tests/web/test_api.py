@@ -168,3 +168,23 @@ def test_timeline_and_map_follow_the_list_filters(client: TestClient) -> None:
     assert {p["id"] for p in points} == {i["id"] for i in syria if i["lat"] is not None}
     killed = sum((i["killed"].get("total") or {}).get("best") or 0 for i in syria)
     assert client.get("/timeline.json?country=Syria").json()["killed"] == killed
+
+
+def test_every_registered_format_downloads_and_opens(client: TestClient) -> None:
+    """Whatever the export registry offers for incidents is a download, opened with what a user would use."""
+    import pandas as pd
+
+    fmts = client.get("/api/formats").json()["formats"]
+    assert {"csv", "jsonl"} <= set(fmts)
+    page = client.get("/incidents").text
+    for fmt in fmts:
+        res = client.get(f"/incidents.{fmt}?country=Syria")
+        assert res.status_code == 200 and res.content and "attachment" in res.headers["content-disposition"], fmt
+        assert f'href="/incidents.{fmt}"' in page
+        if fmt == "parquet":
+            assert set(pd.read_parquet(io.BytesIO(res.content))["country"]) == {"Syria"}
+        elif fmt == "geojson":
+            assert json.loads(res.content)["type"] == "FeatureCollection"
+        elif fmt in ("csv", "acled", "ucdp"):
+            assert len(pd.read_csv(io.BytesIO(res.content))) == client.get(
+                "/api/incidents?country=Syria").json()["total"]

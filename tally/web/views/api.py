@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from tally.models import CATEGORIES, KINDS
 from tally.readout import query
 from tally.readout.query import IncidentQuery
-from tally.web.downloads import download, writers
+from tally.web.downloads import available, download
 from tally.web.responses import incident_query, ok, store_of
 from tally.web.views.incidents import incident_data, list_data
 from tally.web.views.timeline import timeline_data
@@ -25,10 +25,10 @@ router = APIRouter(prefix="/api", tags=["ledger"])
 def api_incidents(request: Request, q: IncidentQuery = Depends(incident_query),
                   format: str = Query("json", description="json, or a download format: csv, jsonl, ...")
                   ) -> Response:
-    if format in writers():
+    if format in available():
         return download(query.all_incidents(store_of(request), q), format)
     if format != "json":
-        raise HTTPException(400, f"unknown format {format!r}; use json or one of {', '.join(sorted(writers()))}")
+        raise HTTPException(400, f"unknown format {format!r}; use json or one of {', '.join(available())}")
     data = list_data(request, q)
     data.pop("downloads")
     return ok(data)
@@ -84,4 +84,4 @@ def api_stats_regions(request: Request, q: IncidentQuery = Depends(incident_quer
 
 @router.get("/formats", summary="The download formats this server offers")
 def api_formats() -> dict[str, Any]:
-    return {"ok": True, "formats": sorted(writers())}
+    return {"ok": True, "formats": available()}

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from tally.readout import query
 from tally.readout.query import IncidentQuery
 from tally.store.db import Store
-from tally.web.downloads import download, writers
+from tally.web.downloads import available, download
 from tally.web.responses import incident_query, page, split_ext, store_of, with_params
 
 router = APIRouter()
@@ -22,7 +22,7 @@ def list_data(request: Request, q: IncidentQuery) -> dict[str, Any]:
         "total": res.total, "offset": res.offset, "limit": res.limit,
         "next": with_params(request, offset=res.next_offset) if res.next_offset is not None else None,
         "previous": with_params(request, offset=max(0, q.offset - q.limit)) if q.offset else None,
-        "incidents": res.rows, "facets": query.facets(store), "downloads": sorted(writers()),
+        "incidents": res.rows, "facets": query.facets(store), "downloads": available(),
         "filters": {k: v for k, v in request.query_params.items() if k not in ("offset",)},
     }
 
@@ -30,10 +30,10 @@ def list_data(request: Request, q: IncidentQuery) -> dict[str, Any]:
 @router.get("/incidents.{fmt}", include_in_schema=False)
 @router.get("/incidents", include_in_schema=False)
 def incidents_page(request: Request, fmt: str = "html", q: IncidentQuery = Depends(incident_query)) -> Response:
-    if fmt in writers():
+    if fmt in available():
         return download(query.all_incidents(store_of(request), q), fmt)
     if fmt not in ("html", "json"):
-        raise HTTPException(404, f"no format {fmt!r}; use .json or one of {', '.join(sorted(writers()))}")
+        raise HTTPException(404, f"no format {fmt!r}; use .json or one of {', '.join(available())}")
     return page(request, fmt, "incidents.html", list_data(request, q))
 
 
