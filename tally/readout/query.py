@@ -110,8 +110,10 @@ def incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> Page:
     order = [key.desc().nulls_last() if q.descending else key.asc().nulls_last(), _I.id.asc()]
     with store.engine.connect() as cx:
         total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q)).scalar() or 0
-        docs = cx.execute(_filtered(select(_I.doc), q).order_by(*order).limit(q.limit).offset(q.offset)).scalars()
-        rows = [json.loads(d) for d in docs]
+        # sort and page on the small columns first, then fetch only this page's docs
+        ids = cx.execute(_filtered(select(_I.id), q).order_by(*order).limit(q.limit).offset(q.offset)).scalars().all()
+        docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
+        rows = [json.loads(docs[i]) for i in ids]
     nxt = q.offset + q.limit if q.offset + q.limit < total else None
     return Page(rows, total, q.offset, q.limit, nxt)
 
@@ -125,6 +127,23 @@ def all_incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> list[dict
         page = incidents(store, replace(q, limit=MAX_LIMIT, offset=page.next_offset))
         out.extend(page.rows)
     return out
+
+
+def map_points(store: Store, q: IncidentQuery = IncidentQuery()) -> tuple[list[dict[str, Any]], int]:
+    """Incidents with coordinates, as small records for a map (columns only, no JSON docs), and how many
+    incidents matching ``q`` have no coordinates."""
+    cols = (_I.id, _I.lat, _I.lon, _I.date_from, _I.places, _I.admin1, _I.country, _I.killed_best, _I.perpetrator)
+    placed = and_(_I.lat.is_not(None), _I.lon.is_not(None))
+    with store.engine.connect() as cx:
+        rows = cx.execute(_filtered(select(*cols).where(placed), q).order_by(_I.date_from, _I.id)).mappings().all()
+        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q)).scalar() or 0
+    out = []
+    for r in rows:
+        places = [p for p in (r["places"] or "").split("|") if p]
+        out.append({"id": r["id"], "lat": r["lat"], "lon": r["lon"], "date": _day(r["date_from"]) if r["date_from"]
+                    else None, "place": ", ".join(places[:2]) or r["admin1"] or r["country"],
+                    "killed": r["killed_best"] or 0, "perpetrator": r["perpetrator"]})
+    return out, total - len(out)
 
 
 def incident(store: Store, ident: str) -> dict[str, Any] | None:

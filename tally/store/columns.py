@@ -16,7 +16,7 @@ from tally.store import schema
 
 log = logging.getLogger(__name__)
 DERIVED = ("places", "categories", "killed_best", "killed_civilian", "killed_combatant", "killed_unknown",
-           "injured_best")
+           "injured_best", "lat", "lon")
 
 
 def _best(fig: Mapping[str, Any] | None) -> int | None:
@@ -34,6 +34,7 @@ def filter_columns(doc: Mapping[str, Any]) -> dict[str, Any]:
         "categories": "|" + "|".join(cats) + "|",
         "killed_best": _best(killed.get("total")),
         "injured_best": _best(injured.get("total")),
+        "lat": doc.get("lat"), "lon": doc.get("lon"),
     }
     for c in CATEGORIES:
         out[f"killed_{c}"] = _best(killed.get(c))
@@ -41,16 +42,17 @@ def filter_columns(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def add_missing(engine: Engine) -> None:
-    """Add the derived columns to an incidents table made by Tally 0.1, and fill them from the docs."""
+    """Add the derived columns to an incidents table made by an older Tally and fill them from the docs; create
+    any missing index (``create_all`` makes indexes only with a new table)."""
+    t = schema.incidents
     have = {c["name"] for c in inspect(engine).get_columns("incidents")}
     missing = [c for c in DERIVED if c not in have]
-    if not missing:
-        return
-    log.info("adding columns %s to the incidents table", ", ".join(missing))
-    t = schema.incidents
     with engine.begin() as cx:
-        for name in missing:
-            col = t.c[name]
-            cx.execute(text(f"ALTER TABLE incidents ADD COLUMN {name} {col.type.compile(engine.dialect)}"))
-        for ident, doc in cx.execute(select(t.c.id, t.c.doc)).all():
-            cx.execute(update(t).where(t.c.id == ident).values(**filter_columns(json.loads(doc))))
+        if missing:
+            log.info("adding columns %s to the incidents table", ", ".join(missing))
+            for name in missing:
+                cx.execute(text(f"ALTER TABLE incidents ADD COLUMN {name} {t.c[name].type.compile(engine.dialect)}"))
+            for ident, doc in cx.execute(select(t.c.id, t.c.doc)).all():
+                cx.execute(update(t).where(t.c.id == ident).values(**filter_columns(json.loads(doc))))
+        for index in t.indexes:
+            index.create(cx, checkfirst=True)

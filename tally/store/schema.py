@@ -67,10 +67,13 @@ incidents = Table(
     Column("categories", String(64)),                  # "|civilian|combatant|": categories with a killed figure
     Column("killed_best", Integer), Column("killed_civilian", Integer), Column("killed_combatant", Integer),
     Column("killed_unknown", Integer), Column("injured_best", Integer),
+    Column("lat", Float), Column("lon", Float),
 )
 Index("ix_incidents_date", incidents.c.date_from, incidents.c.date_to)
 Index("ix_incidents_country", incidents.c.country, incidents.c.admin1)
 Index("ix_incidents_killed", incidents.c.killed_best)
+Index("ix_incidents_perpetrator", incidents.c.perpetrator)
+Index("ix_incidents_event_type", incidents.c.event_type)
 
 incident_claims = Table(
     "incident_claims", metadata,

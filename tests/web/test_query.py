@@ -5,7 +5,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 from tally.errors import ConfigError
 from tally.pipeline import ingest
@@ -116,4 +116,6 @@ def test_a_database_from_tally_0_1_gains_the_filter_columns(tmp_path) -> None:
                         "VALUES ('inc-old', 'air_strike', 0, 0.9, :doc)"), {"doc": json.dumps(doc)})
     store = Store(str(path))
     assert ids(store, place="Sarmin", category="civilian") == {"inc-old"}
+    indexes = {i["name"] for i in inspect(store.engine).get_indexes("incidents")}
+    assert {"ix_incidents_killed", "ix_incidents_perpetrator"} <= indexes
     assert query.incidents(store, IncidentQuery(sort="killed")).rows[0]["id"] == "inc-old"

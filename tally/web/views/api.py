@@ -29,9 +29,7 @@ def api_incidents(request: Request, q: IncidentQuery = Depends(incident_query),
         return download(query.all_incidents(store_of(request), q), format)
     if format != "json":
         raise HTTPException(400, f"unknown format {format!r}; use json or one of {', '.join(available())}")
-    data = list_data(request, q)
-    data.pop("downloads")
-    return ok(data)
+    return ok(list_data(request, q, facets=False))
 
 
 @router.get("/incidents/{ident}", summary="One incident with its claims (and their evidence), denials and reports")

@@ -15,16 +15,19 @@ from tally.web.responses import incident_query, page, split_ext, store_of, with_
 router = APIRouter()
 
 
-def list_data(request: Request, q: IncidentQuery) -> dict[str, Any]:
+def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[str, Any]:
+    """One page of incidents with links to the pages around it; ``facets``: the filters' choices too."""
     store = store_of(request)
     res = query.incidents(store, q)
-    return {
+    data: dict[str, Any] = {
         "total": res.total, "offset": res.offset, "limit": res.limit,
         "next": with_params(request, offset=res.next_offset) if res.next_offset is not None else None,
         "previous": with_params(request, offset=max(0, q.offset - q.limit)) if q.offset else None,
-        "incidents": res.rows, "facets": query.facets(store), "downloads": available(),
-        "filters": {k: v for k, v in request.query_params.items() if k not in ("offset",)},
+        "incidents": res.rows, "filters": {k: v for k, v in request.query_params.items() if k not in ("offset",)},
     }
+    if facets:
+        data.update(facets=query.facets(store), downloads=available())
+    return data
 
 
 @router.get("/incidents.{fmt}", include_in_schema=False)

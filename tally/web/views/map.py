@@ -18,21 +18,16 @@ UNKNOWN = "unknown"
 
 
 def map_data(store: Store, q: IncidentQuery) -> dict[str, Any]:
-    rows = query.all_incidents(store, q)
-    placed = [r for r in rows if r.get("lat") is not None and r.get("lon") is not None]
-    names = sorted({r["perpetrator"] for r in placed if r.get("perpetrator")})
+    points, unplaced = query.map_points(store, q)
+    names = sorted({p["perpetrator"] for p in points if p["perpetrator"]})
     colour = {n: i % (PALETTE - 1) for i, n in enumerate(names)}
-    points = [{
-        "id": r["id"], "lat": r["lat"], "lon": r["lon"], "date": r["date_from"],
-        "place": ", ".join(r["places"][:2]) or r.get("admin1") or r.get("country"),
-        "killed": ((r.get("killed") or {}).get("total") or {}).get("best") or 0,
-        "perpetrator": r.get("perpetrator") or UNKNOWN, "colour": colour.get(r.get("perpetrator") or "", PALETTE - 1),
-    } for r in placed]
+    for p in points:
+        p["colour"] = colour.get(p["perpetrator"] or "", PALETTE - 1)
+        p["perpetrator"] = p["perpetrator"] or UNKNOWN
     legend = [{"name": n, "colour": colour[n]} for n in names]
     if any(p["perpetrator"] == UNKNOWN for p in points):
         legend.append({"name": UNKNOWN, "colour": PALETTE - 1})
-    return {"points": points, "legend": legend, "unplaced": len(rows) - len(placed),
-            "basemap": "/static/countries-50m.json"}
+    return {"points": points, "legend": legend, "unplaced": unplaced, "basemap": "/static/countries-50m.json"}
 
 
 @router.get("/map.json", include_in_schema=False)
