@@ -51,6 +51,7 @@ class IncidentRecord:
     killed: Mapping[str, Range]
     injured: Mapping[str, Range]
     sources: tuple[str, ...]
+    outlets: tuple[str, ...]
     contested: bool
     contested_by: tuple[str, ...]
     articles: tuple[str, ...]
@@ -70,7 +71,8 @@ class IncidentRecord:
             killed_combatant=(killed.get("combatant") or {}).get("best"),
             killed_unknown=(killed.get("unknown") or {}).get("best"),
             injured_best=(injured.get("total") or {}).get("best"), killed=killed, injured=injured,
-            sources=tuple(d.get("sources") or ()), contested=bool(d.get("contested")),
+            sources=tuple(d.get("sources") or ()), outlets=tuple(d.get("outlets") or ()),
+            contested=bool(d.get("contested")),
             contested_by=tuple(d.get("contested_by") or ()), articles=tuple(d.get("articles") or ()),
             claims=tuple(d.get("claims") or ()), confidence=float(d.get("confidence") or 0.0))
 

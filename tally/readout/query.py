@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
 
 from tally.errors import ConfigError
 from tally.models import CATEGORIES, EVENT_TYPES
@@ -113,9 +113,19 @@ def incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> Page:
         # sort and page on the small columns first, then fetch only this page's docs
         ids = cx.execute(_filtered(select(_I.id), q).order_by(*order).limit(q.limit).offset(q.offset)).scalars().all()
         docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
-        rows = [json.loads(docs[i]) for i in ids]
+        rows = _with_outlets(cx, [json.loads(docs[i]) for i in ids])
     nxt = q.offset + q.limit if q.offset + q.limit < total else None
     return Page(rows, total, q.offset, q.limit, nxt)
+
+
+def _with_outlets(cx: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Adds ``outlets``: the outlets that published an incident's reports (as ``tally incidents`` exports)."""
+    a = schema.articles.c
+    keys = sorted({k for r in rows for k in r.get("articles", ())})
+    outlet = dict(cx.execute(select(a.key, a.outlet).where(a.key.in_(keys))).all()) if keys else {}
+    for r in rows:
+        r["outlets"] = sorted({o for k in r.get("articles", ()) if (o := outlet.get(k))})
+    return rows
 
 
 def all_incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> list[dict[str, Any]]:
@@ -149,7 +159,7 @@ def map_points(store: Store, q: IncidentQuery = IncidentQuery()) -> tuple[list[d
 def incident(store: Store, ident: str) -> dict[str, Any] | None:
     with store.engine.connect() as cx:
         doc = cx.execute(select(_I.doc).where(_I.id == ident)).scalar()
-    return json.loads(doc) if doc else None
+        return _with_outlets(cx, [json.loads(doc)])[0] if doc else None
 
 
 def claims(store: Store, *, incident: str | None = None, article: str | None = None, kind: str | None = None,
