@@ -40,7 +40,7 @@ class IncidentQuery:
     category: str | None = None           # civilian | combatant | unknown: has killed in that category
     contested: bool | None = None
     min_confidence: float = 0.0
-    q: str | None = None                  # free text over places, sources, evidence sentences
+    q: str | None = None                  # free text over places, actors, sources, evidence sentences
     sort: str = "date"
     descending: bool = False
     limit: int = 50
@@ -91,7 +91,7 @@ def _conditions(q: IncidentQuery) -> list[ColumnElement[bool]]:
     if q.min_confidence:
         conds.append(_I.confidence >= q.min_confidence)
     if q.q:
-        conds.append(_I.doc.ilike(f"%{_escape_like(q.q)}%", escape="\\"))
+        conds.append(_I.search.like(f"%{_escape_like(q.q.lower())}%", escape="\\"))
     return conds
 
 

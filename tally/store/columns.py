@@ -16,7 +16,7 @@ from tally.store import schema
 
 log = logging.getLogger(__name__)
 DERIVED = ("places", "categories", "killed_best", "killed_civilian", "killed_combatant", "killed_unknown",
-           "injured_best", "lat", "lon")
+           "injured_best", "lat", "lon", "search")
 
 
 def _best(fig: Mapping[str, Any] | None) -> int | None:
@@ -34,11 +34,20 @@ def filter_columns(doc: Mapping[str, Any]) -> dict[str, Any]:
         "categories": "|" + "|".join(cats) + "|",
         "killed_best": _best(killed.get("total")),
         "injured_best": _best(injured.get("total")),
-        "lat": doc.get("lat"), "lon": doc.get("lon"),
+        "lat": doc.get("lat"), "lon": doc.get("lon"), "search": search_text(doc),
     }
     for c in CATEGORIES:
         out[f"killed_{c}"] = _best(killed.get(c))
     return out
+
+
+def search_text(doc: Mapping[str, Any]) -> str:
+    """What free-text search looks through: places, region, country, perpetrator, sources, deniers and the
+    evidence sentences, lower-cased, one per line."""
+    parts = [*(doc.get("places") or []), doc.get("admin1"), doc.get("country"), doc.get("perpetrator"),
+             *(doc.get("sources") or []), *(doc.get("contested_by") or []),
+             *(e.get("quote") for e in doc.get("evidence") or [])]
+    return "\n".join(p for p in parts if p).lower()
 
 
 def add_missing(engine: Engine) -> None:

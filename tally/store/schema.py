@@ -68,6 +68,7 @@ incidents = Table(
     Column("killed_best", Integer), Column("killed_civilian", Integer), Column("killed_combatant", Integer),
     Column("killed_unknown", Integer), Column("injured_best", Integer),
     Column("lat", Float), Column("lon", Float),
+    Column("search", Text),                            # lower-cased places, actors, sources, evidence: text search
 )
 Index("ix_incidents_date", incidents.c.date_from, incidents.c.date_to)
 Index("ix_incidents_country", incidents.c.country, incidents.c.admin1)

@@ -49,6 +49,7 @@ def test_each_filter_keeps_exactly_the_incidents_that_match(demo: Store) -> None
            since=dt.date(2023, 3, 12), until=dt.date(2023, 3, 20))
     expect(lambda r: any("observatory" in t.lower() for t in r["sources"] + [e["quote"] for e in r["evidence"]]),
            q="Observatory")
+    expect(lambda r: any("sarmīn" in p.lower() for p in r["places"]), q="SARMĪN")   # any case, any script
 
 
 def test_sorting_and_paging_cover_every_incident_once(demo: Store) -> None:
