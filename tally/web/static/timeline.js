@@ -4,11 +4,16 @@
   "use strict";
   const D = window.TallyDraw;
 
-  function ticks(max, n) {
+  // tick values for a square-root scale: round numbers spread over it, none closer than 14 px to the next
+  function ticks(max, y) {
     const out = [];
-    const step = Math.max(1, Math.ceil(max / n / Math.pow(10, Math.floor(Math.log10(max / n || 1)))) *
-      Math.pow(10, Math.floor(Math.log10(max / n || 1))));
-    for (let v = 0; v <= max; v += step) out.push(v);
+    for (const v of [0, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, max]) {
+      if (v > max || out.includes(v)) continue;
+      const close = out.length && Math.abs(y(out[out.length - 1]) - y(v)) < 14;
+      if (close && v !== max) continue;                       // keep 0 and the round numbers below
+      if (close && out.length > 1) out.pop();                 // the maximum replaces its close neighbour
+      out.push(v);
+    }
     return out;
   }
 
@@ -32,7 +37,7 @@
 
     D.el(svg, "line", { x1: m.l, x2: W - m.r, y1: H - m.b, y2: H - m.b, class: "axis" });
     D.el(svg, "line", { x1: m.l, x2: m.l, y1: m.t, y2: H - m.b, class: "axis" });
-    for (const v of ticks(kmax, 5).concat([kmax])) {
+    for (const v of ticks(kmax, y)) {
       D.el(svg, "text", { x: m.l - 6, y: y(v) + 4, "text-anchor": "end" }, String(v));
     }
     D.el(svg, "text", { x: 4, y: m.t - 4 }, "killed / day (√ scale)");
@@ -60,7 +65,7 @@
     const tmax = Math.max(1, ...tallies.map((t) => t.killed));
     const y = (v) => H - m.b - (Math.sqrt(v) / Math.sqrt(tmax)) * (H - m.t - m.b);
     D.el(svg, "line", { x1: W - m.r, x2: W - m.r, y1: m.t, y2: H - m.b, class: "axis" });
-    for (const v of ticks(tmax, 4).concat([tmax])) {
+    for (const v of ticks(tmax, y)) {
       D.el(svg, "text", { x: W - m.r + 6, y: y(v) + 4 }, String(v));
     }
     D.el(svg, "text", { x: W - 4, y: m.t - 4, "text-anchor": "end" }, "tallies");
