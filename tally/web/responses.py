@@ -10,7 +10,7 @@ import datetime as dt
 from functools import partial
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from fastapi import HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -26,6 +26,11 @@ from tally.store.db import Store
 TEMPLATES = Path(__file__).parent / "templates"
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
+def web_url(url: str | None) -> str | None:
+    """A report's own URL only when it is http(s): a record may carry ``javascript:`` or worse."""
+    return url if url and urlsplit(url).scheme.lower() in ("http", "https") else None
 
 
 def store_of(request: Request) -> Store:
@@ -54,6 +59,7 @@ class Pages:
         self.env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["rng"] = rng
+        self.env.filters["web_url"] = web_url
         self.env.globals["CATEGORIES"] = CATEGORIES
 
     def render(self, request: Request, template: str, data: dict[str, Any], status: int = 200) -> HTMLResponse:

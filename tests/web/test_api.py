@@ -79,6 +79,8 @@ def test_untrusted_article_text_is_escaped_everywhere(client: TestClient) -> Non
         assert "<script>alert" not in page and "<img src=x" not in page, path
     report = client.get("/reports/h1").text
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in report
+    assert 'href="https://example.org/news/anefis-raid"' in report
+    assert 'href="javascript' not in client.get("/reports/h2").text.lower()     # shown, never a link
 
 
 def test_every_response_carries_a_content_security_policy_without_inline_scripts(client: TestClient) -> None:
