@@ -32,7 +32,8 @@ def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[s
 
 @router.get("/incidents.{fmt}", include_in_schema=False)
 @router.get("/incidents", include_in_schema=False)
-def incidents_page(request: Request, fmt: str = "html", q: IncidentQuery = Depends(incident_query)) -> Response:
+def incidents_page(request: Request, q: IncidentQuery = Depends(incident_query)) -> Response:
+    fmt = request.path_params.get("fmt", "html")
     if fmt in available():
         return download(query.all_incidents(store_of(request), q), fmt)
     if fmt not in ("html", "json"):
