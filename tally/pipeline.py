@@ -116,10 +116,11 @@ def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, s
 
 def rebuild_ledger(store: Store, summary: RunSummary | None = None) -> None:
     """Reconcile every stored claim into incidents and tallies, and swap them in."""
-    claims, order = store.all_claims()
-    published, regions = store.article_meta()
-    incidents, tallies = reconcile(claims, store.all_denials(), order, published, regions)
-    created, kept = store.replace_ledger(incidents, tallies)
+    with store.ledger_lock():
+        claims, order = store.all_claims()
+        published, regions = store.article_meta()
+        incidents, tallies = reconcile(claims, store.all_denials(), order, published, regions)
+        created, kept = store.replace_ledger(incidents, tallies)
     if summary is not None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
 

@@ -114,10 +114,14 @@ def render_jsonl(rows: Sequence[dict[str, Any]], kind: str) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def render_csv(rows: Sequence[dict[str, Any]], kind: str) -> bytes:
+def csv_bytes(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None) -> bytes:
     buf = io.StringIO()
-    write_csv([flat_row(r) for r in rows], buf)
+    write_csv(rows, buf, columns)
     return buf.getvalue().encode("utf-8")
+
+
+def render_csv(rows: Sequence[dict[str, Any]], kind: str) -> bytes:
+    return csv_bytes([flat_row(r) for r in rows])
 
 
 # Heavy renderers (pyarrow) are named, not imported, so `tally incidents` starts fast.

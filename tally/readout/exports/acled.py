@@ -7,11 +7,10 @@ who contests the incident. Hand-written: no library writes ACLED's layout.
 """
 from __future__ import annotations
 
-import csv
 import functools
-import io
 from typing import Any, Sequence
 
+from tally.readout.formats import csv_bytes
 from tally.readout.exports.incident_fields import actor_kind, best, dates, figure, joined, main_place, span_days, \
     victim_side
 
@@ -37,12 +36,7 @@ INTER = {"state_force": 1, "armed_group": 2, "coalition": 8}
 
 
 def render(rows: Sequence[dict[str, Any]], kind: str) -> bytes:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS)
-    w.writeheader()
-    for r in rows:
-        w.writerow(acled_row(r))
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes([acled_row(r) for r in rows], COLUMNS)
 
 
 def acled_row(r: dict[str, Any]) -> dict[str, Any]:

@@ -9,11 +9,10 @@ Hand-written: no library writes GED's layout.
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 from typing import Any, Sequence
 
+from tally.readout.formats import csv_bytes
 from tally.readout.exports.incident_fields import actor_kind, best, dates, figure, joined, main_place, side_killed, \
     span_days, victim_side
 
@@ -32,12 +31,7 @@ STATE_BASED, NON_STATE, ONE_SIDED = 1, 2, 3
 
 
 def render(rows: Sequence[dict[str, Any]], kind: str) -> bytes:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, restval="")
-    w.writeheader()
-    for r in rows:
-        w.writerow(ged_row(r))
-    return buf.getvalue().encode("utf-8")
+    return csv_bytes([ged_row(r) for r in rows], COLUMNS)
 
 
 def ged_row(r: dict[str, Any]) -> dict[str, Any]:
