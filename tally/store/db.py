@@ -84,10 +84,12 @@ class Store:
 
     @contextlib.contextmanager
     def ledger_lock(self) -> Iterator[None]:
-        """Held from reading the claims to swapping in the new ledger, so that two runs sharing a PostgreSQL
-        database rebuild in turn and the last one sees every claim the other stored."""
+        """Held from reading the claims to swapping in the new ledger, so that two runs sharing a database
+        rebuild in turn and the last one sees every claim the other stored. PostgreSQL: an advisory lock;
+        SQLite: an exclusive lock on a `<database>.lock` file beside the database."""
         if self.engine.dialect.name != "postgresql":
-            yield
+            with _file_lock(self.engine.url.database):
+                yield
             return
         with self.engine.connect() as cx:
             cx.execute(select(func.pg_advisory_lock(LEDGER_LOCK)))
@@ -228,6 +230,21 @@ class Store:
         with self.engine.connect() as cx:
             return [dict(r) for r in cx.execute(select(schema.rejects)
                                                 .order_by(self._bytewise(schema.rejects.c.origin))).mappings()]
+
+
+@contextlib.contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    if not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _article_row(art: CleanArticle, seq: int, signature: bytes | None,

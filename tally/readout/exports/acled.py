@@ -63,7 +63,7 @@ def acled_row(r: dict[str, Any]) -> dict[str, Any]:
         "geo_precision": r.get("geo_precision") or "",
         "source": joined(r.get("outlets")) or joined(r.get("sources")), "source_scale": "",
         "notes": _notes(r), "fatalities": killed["min"] or 0,
-        "tags": ("contested by " + (joined(r.get("contested_by")) or "a denial")) if r.get("contested") else "",
+        "tags": ("contested: " + (joined(r.get("contested_by")) or "denied")) if r.get("contested") else "",
         "timestamp": "",
         "fatalities_min": killed["min"] if killed["min"] is not None else "",
         "fatalities_max": killed["max"] if killed["max"] is not None else "",

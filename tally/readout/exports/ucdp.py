@@ -69,10 +69,10 @@ def ged_row(r: dict[str, Any]) -> dict[str, Any]:
 def _violence_type(side_a: str, side_b: str, one_sided: bool) -> int | str:
     if one_sided:
         return ONE_SIDED
-    if not side_a and not side_b:
-        return ""
     kinds = {actor_kind(side_a), actor_kind(side_b)}
-    return STATE_BASED if "state_force" in kinds else NON_STATE
+    if "state_force" in kinds:          # a government's forces are one of the sides
+        return STATE_BASED
+    return NON_STATE if side_a and side_b else ""   # otherwise both armed sides must be known
 
 
 def _low_high(r: dict[str, Any], best_total: int) -> dict[str, int]:
