@@ -188,5 +188,11 @@ def show(ident: str, db: str | None) -> None:
     raise click.ClickException(f"no incident, tally, claim or report with id {ident!r} (see `tally incidents`)")
 
 
+# Command groups kept in their own modules (tally/commands/).
+from tally.commands.eval import eval_command  # noqa: E402
+
+main.add_command(eval_command)
+
+
 if __name__ == "__main__":
     main()

@@ -4,7 +4,8 @@ TallyError
  ├── ConfigError     (T1xx) bad option, setting or database URL
  ├── SourceError     (T2xx) a file or record that cannot be read as a report
  ├── StageError      (T3xx) a pipeline stage failed on one report
- └── StoreError      (T4xx) the database cannot be opened or written
+ ├── StoreError      (T4xx) the database cannot be opened or written
+ └── EvalError       (T5xx) the accuracy harness cannot find or prepare a benchmark set
 """
 from __future__ import annotations
 
@@ -42,3 +43,8 @@ class StageError(TallyError):
 
 class StoreError(TallyError):
     code = "T400"
+
+
+class EvalError(TallyError):
+    """The accuracy harness cannot find or prepare a benchmark set."""
+    code = "T500"

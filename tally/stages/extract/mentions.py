@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 
 from tally.models import INJURED, KILLED, CountRange
 from tally.stages.extract.lexicon import ActorTable, VictimNouns
-from tally.stages.extract.numbers import find_quantities
+from tally.stages.extract.numbers import find_quantities, word_to_int
+from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
                  r"lost their lives|shot dead|gunned down|fatalities|fatally (?:shot|wounded|injured)")
@@ -39,13 +40,6 @@ _STOP_TOKEN = re.compile(
     r"killed|wounded|injured|dead|died|this|last|the)$",
     re.IGNORECASE,
 )
-_IMPLICIT_ONE = re.compile(
-    r"\b(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?P<noun>man|woman|boy|girl|child|teenager|soldier|policeman|police officer|"
-    r"civilian|fighter|militant|student|farmer|journalist|person|worker|officer|guard|resident|driver|villager)\s+"
-    r"(?:was|has been|had been|is)\s+(?:\w+\s+)?(?P<verb>killed|shot dead|shot and killed|stabbed to death|"
-    r"beaten to death|gunned down|wounded|injured|shot)\b",
-    re.IGNORECASE,
-)
 _NOBODY = re.compile(r"\b(?:no one|nobody|no-one|none|no people|no civilians)\s+(?:else\s+)?(?:was|were|had been|has been)\s+"
                      r"(?:reported\s+)?(?P<verb>killed|hurt|injured|wounded|harmed)\b|\bno (?P<cas>casualties|injuries|deaths)\b",
                      re.IGNORECASE)
@@ -62,18 +56,45 @@ class Mention:
     side: str | None
     part_of: int | None = None  # index of the mention this one is a subset of
     kind: str | None = None
+    person: Person | None = None  # one person described, not counted ("a 25-year-old man died")
 
 
 def _noun_after(sentence: str, pos: int, nouns: VictimNouns) -> tuple[int, str, str] | None:
+    prev = ""
     for i, tok in enumerate(re.finditer(r"\S+", sentence[pos:])):
-        if i >= 5:
+        if i >= 6:
             return None
         hit = nouns.match_at(sentence, pos + tok.start())
         if hit:
             return hit
         word = tok.group(0)
-        if (_STOP_TOKEN.match(word) and not word.isupper()) or re.search(r"[,.;:!?\"“”]$", word):
+        in_name = word == "of" and prev[:1].isupper()  # "State of Sinai militants"
+        if (_STOP_TOKEN.match(word) and not word.isupper() and not in_name) or re.search(r"[,.;:!?\"“”]$", word):
             return None
+        prev = word
+    return None
+
+
+_AUX_KIND = re.compile(rf"\s*(?:(?:were|was|are|is|have been|has been|had been|got|being)\s+)?(?:{_KILLED_WORDS}|{_INJURED_WORDS})\b",
+                       re.IGNORECASE)
+_NOT_PEOPLE_WORD = re.compile(r"^(?:days?|weeks?|months?|years?|hours?|minutes?|times?|km|kilometres?|kilometers?|miles?|"
+                              r"houses?|homes?|buildings?|vehicles?|cars?|rounds?|shots?|bullets?|rockets?|shells?|"
+                              r"villages?|towns?|points?|percent|per|dollars?|later|earlier|ago|more|other|others)$",
+                              re.IGNORECASE)
+
+
+def _unknown_noun(sentence: str, pos: int) -> int | None:
+    """"Two army conscripts were killed": a noun phrase we do not know, right before the casualty verb, still
+    counts people; up to four words, none of them a number, a stop word or a thing."""
+    words = list(re.finditer(r"[^\s]+", sentence[pos:]))[:4]
+    for i, w in enumerate(words):
+        word = w.group(0)
+        if re.search(r"[,.;:!?\"“”()]", word) or re.match(r"\d", word) or _NOT_PEOPLE_WORD.match(word) or (
+                _STOP_TOKEN.match(word) and word.lower() != "of") or word_to_int(word) is not None:
+            return None
+        end = pos + w.end()
+        if i >= 0 and _AUX_KIND.match(sentence, end):
+            return end
     return None
 
 
@@ -87,9 +108,11 @@ def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Ment
         tail = _NP_TAIL.match(sentence, end)
         end = tail.end() if tail else end
     elif (_KIND_WORD.match(sentence, q.end + 1) or _LEFT_VERB.search(sentence[max(0, q.start - 60):q.start])
-          or re.match(r"\s+(?:were|was|have been|had been)\s+", sentence[q.end:])):
+          or re.match(r"\s+(?:were|was|are|have been|had been)\s+", sentence[q.end:])):
         end, word = q.end, None
         category = prev.category if prev else "unknown"
+    elif _unknown_noun(sentence, q.end) is not None:
+        end, word, category = _unknown_noun(sentence, q.end), None, "unknown"  # type: ignore[assignment]
     else:
         return None
     sides = [a for a in table.find(sentence[q.start:end]) if a.kind not in ("monitor", "media", "official")]
@@ -165,16 +188,10 @@ def _with_head_kind(m: Mention, all_mentions: list[Mention]) -> Mention:
 
 
 def implicit_mentions(sentence: str) -> list[Mention]:
-    """"a man was shot dead" -> one killed; "no one was hurt" -> none injured."""
-    out = []
-    for m in _IMPLICIT_ONE.finditer(sentence):
-        kind = INJURED if m.group("verb").lower() in ("wounded", "injured", "shot") else KILLED
-        cat = "combatant" if m.group("noun").lower() in ("soldier", "policeman", "police officer", "fighter",
-                                                         "militant", "officer", "guard") else "unknown"
-        if m.group("noun").lower() in ("civilian", "child", "boy", "girl", "woman", "student", "farmer", "journalist"):
-            cat = "civilian"
-        out.append(Mention(m.start(), m.start() + 1, m.end("noun"), CountRange(1, 1), m.group("noun"), cat, None,
-                           None, kind))
+    """Figures with no number: each person described ("a man was shot dead" -> one killed, see persons.py),
+    and "no one was hurt" -> none injured."""
+    out = [Mention(p.start, p.end, p.end, CountRange(1, 1), p.noun or p.name, p.category, None, None,
+                   INJURED if p.kind == "shot" else p.kind, p) for p in find_persons(sentence)]
     for m in _NOBODY.finditer(sentence):
         word = (m.group("verb") or m.group("cas") or "").lower()
         kinds = [KILLED] if word in ("killed", "deaths") else [INJURED] if word in ("hurt", "injured", "wounded", "injuries") else [KILLED, INJURED]

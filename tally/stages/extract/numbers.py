@@ -122,12 +122,16 @@ def _figure(m: re.Match[str]) -> CountRange | None:
     return None if n is None else _apply_modifier(mod, n)
 
 
+_AGE_AFTER = re.compile(r"[\s-]*(?:years?|yrs?|months?|weeks?|days?)[\s-]*old\b|-year\b|-month\b", re.IGNORECASE)
+
+
 def find_quantities(text: str) -> list[Quantity]:
-    """Every figure in ``text`` with its offsets; the caller decides which ones count people."""
+    """Every figure in ``text`` with its offsets; the caller decides which ones count people.
+    An age ("a 24-year-old man", "aged 3 months old") is never a figure."""
     out = []
     for m in _QUANTITY.finditer(text):
         fig = _figure(m)
-        if fig is None:
+        if fig is None or _AGE_AFTER.match(text, m.end()):
             continue
         raw = m.group(0)
         trimmed = re.sub(r"\s+of$", "", raw, flags=re.IGNORECASE)

@@ -33,3 +33,8 @@ def test_offsets_point_at_the_figure():
     text = "Medics said at least 9 people died and some 20 were hurt."
     found = find_quantities(text)
     assert [text[q.start:q.end] for q in found] == ["at least 9", "some 20"]
+
+
+def test_ages_are_never_figures():
+    texts = [q.text for q in find_quantities("A 24-year-old man, a boy aged 3 years old and a 6-month-old baby; two wounded")]
+    assert texts == ["two"]
