@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from tally.errors import StoreError
@@ -121,38 +121,44 @@ class Store:
 
     def save_report(self, art: CleanArticle, signature: bytes | None, region: tuple[str | None, str | None],
                     claims: Sequence[Claim], denials: Sequence[Denial]) -> None:
-        """Store one report with its claims in one transaction, replacing an earlier version of it."""
-        a = schema.articles
-        with self.engine.begin() as cx:
-            self._serialize(cx)
-            seq = cx.execute(select(a.c.seq).where(a.c.key == art.key)).scalar()
-            if seq is None:
-                seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
-            cx.execute(delete(schema.claims).where(schema.claims.c.article == art.key))
-            cx.execute(delete(schema.denials).where(schema.denials.c.article == art.key))
-            cx.execute(delete(a).where(a.c.key == art.key))
-            cx.execute(insert(a).values(**_article_row(art, seq, signature, region)))
-            base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
-            if claims:
-                cx.execute(insert(schema.claims), [claim_row(c, base + i) for i, c in enumerate(claims)])
-            if denials:
-                cx.execute(insert(schema.denials), [
-                    {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,
-                     "start": d.start, "end": d.end} for d in denials])
+        """Store one report with its claims in one transaction, replacing an earlier version of it. A report the
+        database refuses (a value it cannot hold) raises a StoreError naming it; nothing of it is written."""
+        a, key = schema.articles, _safe(art.key)
+        try:
+            with self.engine.begin() as cx:
+                self._serialize(cx)
+                seq = cx.execute(select(a.c.seq).where(a.c.key == key)).scalar()
+                if seq is None:
+                    seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
+                cx.execute(delete(schema.claims).where(schema.claims.c.article == key))
+                cx.execute(delete(schema.denials).where(schema.denials.c.article == key))
+                cx.execute(delete(a).where(a.c.key == key))
+                cx.execute(insert(a).values(**_text_safe(_article_row(art, seq, signature, region))))
+                base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
+                if claims:
+                    cx.execute(insert(schema.claims), [_text_safe(claim_row(c, base + i)) for i, c in enumerate(claims)])
+                if denials:
+                    cx.execute(insert(schema.denials), [_text_safe(
+                        {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,
+                         "start": d.start, "end": d.end}) for d in denials])
+        except (DataError, IntegrityError) as exc:
+            raise StoreError(f"{art.origin}: report {art.key!r} cannot be stored: "
+                             f"{str(exc.orig or exc).strip().splitlines()[0]}", code="T410") from exc
 
     def add_reject(self, r: Rejected) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         t = schema.rejects
         with self.engine.begin() as cx:
             self._serialize(cx)
-            seen = cx.execute(select(t.c.seen).where(t.c.origin == r.origin)).scalar()
-            cx.execute(delete(t).where(t.c.origin == r.origin))
-            cx.execute(insert(t).values(origin=r.origin, stage=r.stage, code=r.code, reason=r.reason,
-                                        seen=(seen or 0) + 1, last_seen=now))
+            seen = cx.execute(select(t.c.seen).where(t.c.origin == _safe(r.origin))).scalar()
+            cx.execute(delete(t).where(t.c.origin == _safe(r.origin)))
+            cx.execute(insert(t).values(**_text_safe({"origin": r.origin, "stage": r.stage, "code": r.code,
+                                                      "reason": r.reason, "seen": (seen or 0) + 1,
+                                                      "last_seen": now})))
 
     def clear_reject(self, origin: str) -> None:
         with self.engine.begin() as cx:
-            cx.execute(delete(schema.rejects).where(schema.rejects.c.origin == origin))
+            cx.execute(delete(schema.rejects).where(schema.rejects.c.origin == _safe(origin)))
 
     def all_claims(self) -> tuple[list[Claim], dict[str, int]]:
         with self.engine.connect() as cx:
@@ -245,6 +251,16 @@ def _file_lock(database: str | None) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _safe(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; U+FFFD takes their place on every backend (one character for
+    one, so offsets into the text still hold and both backends store the same thing)."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _text_safe(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _safe(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _article_row(art: CleanArticle, seq: int, signature: bytes | None,

@@ -1,5 +1,6 @@
 """The store on every backend (`db_url`: SQLite, and PostgreSQL when TALLY_TEST_PG names a server)."""
 import datetime as dt
+import json
 import threading
 from pathlib import Path
 
@@ -166,3 +167,41 @@ def test_database_urls():
     assert database_url("x/tally.db") == "sqlite:///x/tally.db"
     assert database_url("postgres://u@h/db") == "postgresql://u@h/db"
     assert database_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_long_values_and_nul_characters_are_stored_on_every_backend(db_url, tmp_path):
+    """SQLite ignores VARCHAR lengths and keeps NUL; PostgreSQL would refuse both. The same input must give
+    the same ledger everywhere, so long values are stored whole and NUL becomes U+FFFD (offsets still hold)."""
+    source = tmp_path / "odd.jsonl"
+    key = "report-" + "k" * 600
+    speaker = "a spokesman for the " + "very " * 80 + "long named committee"
+    source.write_text(json.dumps({"id": key, "published": "2023-05-06",
+                                  "text": f"Gunmen killed seven soldiers near Maiduguri on Saturday, {speaker} said."})
+                      + "\n" + json.dumps({"id": "nul", "published": "2023-05-06", "title": "a\u0000b",
+                                           "text": "Shelling killed four civilians\u0000 in Aden on Friday, medics said."})
+                      + "\n")
+    store = Store(db_url)
+    summary = ingest([str(source)], store)
+    assert (summary.new, sum(summary.rejected.values())) == (2, 0)
+    arts = {a["key"]: a for a in store.article_rows()}
+    assert key in arts and arts["nul"]["title"] == "a\ufffdb"
+    claim = next(c for c in ledger.claims(store) if c["article"] == "nul")
+    assert arts["nul"]["text"][claim["start"]:claim["end"]] == claim["quote"]
+    store.add_reject(Rejected("in/\u0000odd.txt", "read", "T201", "binary file"))
+    assert store.reject_rows()[0]["origin"] == "in/\ufffdodd.txt"
+
+
+def test_a_report_the_database_refuses_is_rejected_and_the_batch_goes_on(db_url, tmp_path, monkeypatch):
+    store = Store(db_url)
+    real = Store.save_report
+
+    def refuse_k3(self, art, *args):
+        if art.key == "k3":  # a value no column can hold, as the database would report it
+            raise StoreError(f"{art.origin}: report 'k3' cannot be stored: value out of range", code="T410")
+        return real(self, art, *args)
+
+    monkeypatch.setattr(Store, "save_report", refuse_k3)
+    summary = ingest([str(CORPUS)], store)
+    assert summary.new == 4 and summary.rejected["store"] == 1
+    assert "k3" not in {a["key"] for a in store.article_rows()}
+    assert any("cannot be stored" in r["reason"] for r in store.reject_rows())
