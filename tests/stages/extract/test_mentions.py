@@ -48,3 +48,12 @@ def test_implicit_counts():
     got = [(m.figure.low, m.kind) for m in implicit_mentions(s)]
     assert (1, "killed") in got
     assert (0, "injured") in got
+
+
+def test_attackers_counted_before_their_own_verb_are_no_victims():
+    from tally.stages.extract.lexicon import actors, victim_nouns
+    from tally.stages.extract.mentions import find_mentions
+
+    found = find_mentions("Two gunmen stormed the house and, they said, shot dead the owner.", victim_nouns(), actors())
+    assert found == []
+    assert find_mentions("Photo 1 of 3 Police say a man was killed.", victim_nouns(), actors()) == []
