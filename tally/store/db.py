@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from tally.errors import StoreError
 from tally.models import Claim, CleanArticle, CountRange, Denial, Incident, Place, Rejected, Tally
 from tally.store import schema
+from tally.store.columns import add_missing as add_missing_columns, filter_columns
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
 DEFAULT_DB = "tally.db"
@@ -64,6 +65,7 @@ class Store:
                 self._serialize(cx)
                 schema.metadata.create_all(cx)
                 self._stamp_version(cx)
+            add_missing_columns(self.engine)  # after the transaction: it opens its own
         except ImportError as exc:
             raise StoreError(f"no database driver for {_shown(self.url)!r} ({exc}); Tally supports sqlite:/// "
                              "paths and postgresql:// URLs", code="T401") from exc
@@ -197,7 +199,8 @@ class Store:
                     id=inc.id, date_from=inc.date_from, date_to=inc.date_to, country=inc.country, admin1=inc.admin1,
                     event_type=inc.event_type, perpetrator=inc.perpetrator,
                     killed_total_min=(inc.killed.get("total").low if inc.killed.get("total") else None),
-                    contested=inc.contested, confidence=inc.confidence, doc=json.dumps(incident_doc(inc))))
+                    contested=inc.contested, confidence=inc.confidence, doc=json.dumps(incident_doc(inc)),
+                    **filter_columns(incident_doc(inc))))
                 if inc.claims:
                     cx.execute(insert(schema.incident_claims), [{"incident": inc.id, "claim": c} for c in inc.claims])
             for t in tallies:

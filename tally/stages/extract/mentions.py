@@ -16,7 +16,7 @@ from tally.stages.extract.numbers import find_quantities, word_to_int
 from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
-                 r"lost their lives|shot dead|shot and killed|shot to death|gunned down|fatalities|"
+                 r"lost their lives|shot dead|shot and killed|shot to death|gunned down|struck down|fatalities|"
                  r"fatally (?:shot|wounded|injured)|fatally|mortally wounded")
 _INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed|shot"  # "shot": hit, not killed
 _KIND_WORD = re.compile(rf"\b(?:(?P<k>{_KILLED_WORDS})|(?P<i>{_INJURED_WORDS}))\b", re.IGNORECASE)
@@ -133,6 +133,9 @@ def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Ment
     return Mention(q.start, q.end, end, q.figure, word, category, side, part_of)
 
 
+_PASSIVE_END = re.compile(r"(?:^\s*|\b(?:were|was|been|are|is|got|being)\s+(?:\w+ly\s+)?)$", re.IGNORECASE)
+
+
 def _kind_right(sentence: str, end: int) -> str | None:
     rest = sentence[end:end + 110]
     m = _KIND_WORD.search(rest)
@@ -141,6 +144,10 @@ def _kind_right(sentence: str, end: int) -> str | None:
     filler = rest[: m.start()]
     if _BLOCKERS.search(filler) or len(filler.split()) > 12 or "." in filler:
         return None
+    if re.search(r"\b(?:who|that|which)\s+$", filler):
+        return None  # "three troopers who shot him": the figure counts the shooters
+    if m.group("i") and m.group("i").lower() == "shot" and not _PASSIVE_END.search(filler):
+        return None  # "shot" counts the hit only as a passive ("were shot") or a headline ("2 shot")
     return KILLED if m.group("k") else INJURED
 
 

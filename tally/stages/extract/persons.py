@@ -100,9 +100,13 @@ def find_persons(sentence: str) -> list[Person]:
     doc = _parse(sentence)
     out: dict[int, Person] = {}
     for tok in doc:
-        body = _body(tok) or _death_of(tok)
+        body = _body(tok)
         if body is not None:
             out[tok.i] = body
+            continue
+        deaths = _deaths_of(tok)
+        if deaths:
+            out.update(deaths)
             continue
         kind = _kind_of(tok)
         if kind is None or _unreal(tok):
@@ -122,7 +126,8 @@ def _kind_of(tok: Any) -> str | None:
     lemma, low = tok.lemma_.lower(), tok.lower_
     if tok.pos_ not in ("VERB", "ADJ", "AUX") and low not in ("dead", "deceased"):
         return None
-    if lemma in _KILL or lemma in _DIE or low in ("dead", "slain", "deceased"):
+    if lemma in _KILL or lemma in _DIE or low in ("dead", "slain", "deceased") or (
+            lemma == "strike" and any(c.dep_ == "prt" and c.lower_ == "down" for c in tok.children)):
         return KILLED
     if lemma in _SHOOT:
         fatal = any(c.lower_ in ("fatally", "dead", "mortally") for c in tok.children)
@@ -138,7 +143,7 @@ def _kind_of(tok: Any) -> str | None:
 
 def _unreal(tok: Any) -> bool:
     """Threats, attempts, plans, negations, conditionals and figures of speech ("killed off") are not casualties."""
-    if any(c.dep_ == "prt" and c.lower_ in ("off", "time") for c in tok.children):
+    if any(c.dep_ == "prt" and c.lower_ in ("off", "time") for c in tok.children) and tok.lemma_ != "strike":
         return True
     for t in (tok, tok.head):
         if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in _MODAL) for c in t.children):
@@ -238,12 +243,20 @@ def _body(tok: Any) -> Person | None:
 _DEATH_NOUNS = {"death", "killing", "murder", "slaying", "homicide", "shooting death"}
 
 
-def _death_of(tok: Any) -> Person | None:
-    """"charged in the shooting death of Goldie Long", "the killing of a 19-year-old": one person killed."""
-    if tok.lemma_.lower() not in _DEATH_NOUNS or tok.pos_ != "NOUN":
-        return None
+def _deaths_of(tok: Any) -> dict[int, Person]:
+    """"charged in the shooting death of Goldie Long", "the deaths of a girl and her grandmother", "the fatal
+    shooting of a 5-year-old": each person named is killed."""
+    lemma = tok.lemma_.lower()
+    fatal = lemma == "shooting" and any(c.lower_ in ("fatal", "deadly") for c in tok.children)
+    if (lemma not in _DEATH_NOUNS and not fatal) or tok.pos_ != "NOUN":
+        return {}
     of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
-    return _describe(of[0], KILLED) if of else None
+    out = {}
+    for head in of[:1] + (_conjuncts(of[0]) if of else []):
+        p = _describe(head, KILLED)
+        if p is not None:
+            out[head.i] = p
+    return out
 
 
 def _group(head: Any, kind: str) -> Person | None:
