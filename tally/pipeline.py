@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
-from tally.errors import TallyError
+from tally.errors import StoreError, TallyError
 from tally.models import CleanArticle, RawArticle, Rejected
 from tally.sources.files import read_paths
 from tally.stages.clean import clean
@@ -104,7 +104,11 @@ def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, s
         finder = PlaceFinder(art.text)
         result = extract(art, finder)
         claims = mark_aggregates(result.claims)
-        store.save_report(art, signature_bytes(signature(art.text)), finder.region, claims, result.denials)
+        try:
+            store.save_report(art, signature_bytes(signature(art.text)), finder.region, claims, result.denials)
+        except StoreError as exc:
+            _reject(store, Rejected(art.origin, "store", exc.code, str(exc)), summary)
+            continue
         store.clear_reject(art.origin)
         summary.updated += art.key in hashes
         summary.new += art.key not in hashes
@@ -116,10 +120,11 @@ def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, s
 
 def rebuild_ledger(store: Store, summary: RunSummary | None = None) -> None:
     """Reconcile every stored claim into incidents and tallies, and swap them in."""
-    claims, order = store.all_claims()
-    published, regions = store.article_meta()
-    incidents, tallies = reconcile(claims, store.all_denials(), order, published, regions)
-    created, kept = store.replace_ledger(incidents, tallies)
+    with store.ledger_lock():
+        claims, order = store.all_claims()
+        published, regions = store.article_meta()
+        incidents, tallies = reconcile(claims, store.all_denials(), order, published, regions)
+        created, kept = store.replace_ledger(incidents, tallies)
     if summary is not None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
 
