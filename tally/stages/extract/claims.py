@@ -112,9 +112,17 @@ def _nearest_date(dates: list[DateRef], m: Mention) -> DateRef | None:
     return ref
 
 
+def _long_before(ref: DateRef, published: dt.date | None) -> bool:
+    """An event dated more than a year before the report is background (an anniversary, a trial), never a new
+    incident at the report's date (CODING_RULES.md "What counts")."""
+    return bool(published and ref.date_to and (published - ref.date_to).days > 365)
+
+
 def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Context,
                     published: dt.date | None) -> tuple[str, DateRef | None, list[str]]:
     ref = _nearest_date(dates, m)
+    if ref is not None and not ref.tally and _long_before(ref, published):
+        return "tally", replace(ref, tally=True, period_from=ref.date_from), ["historic-date"]
     if ref is not None:
         return ("tally", ref, []) if ref.tally else ("incident", ref, [])
     if _AGO.search(sentence) and published:  # "two others died in a fire years ago"
@@ -125,6 +133,8 @@ def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Conte
     if _PRESENT_PERFECT.search(sentence) and not _SINGLE_EVENT.search(sentence) and m.person is None:
         return "tally", None, ["tally-from-tense"]
     if ctx.date is not None:
+        if _long_before(ctx.date, published):
+            return "tally", replace(ctx.date, tally=True, period_from=ctx.date.date_from), ["historic-date"]
         return "incident", ctx.date, ["date-from-context"]
     return "incident", None, []
 
@@ -143,6 +153,11 @@ def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Contex
         if table.kind_of(attribution.source) == "monitor":
             ctx.monitor = attribution.source
     masked = _mask(sentence, mentions)
+    if not mentions and event_type(sentence) != "other":
+        # "Warplanes dropped gas on the town on 16 March 1988." sets the date the next sentence's toll belongs to
+        dated = [d for d in find_dates(sentence, art.published) if not d.tally and d.date_from]
+        if len(dated) == 1:
+            ctx.date = dated[0]
     if not mentions or out_of_scope(masked) or (ctx.nonviolent and event_type(masked) == "other"):
         return [], denial
     dates = find_dates(sentence, art.published)

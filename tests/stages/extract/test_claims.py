@@ -35,3 +35,10 @@ def test_a_figure_in_the_report_counts_the_people_it_describes():
 def test_no_one_hurt_never_undoes_a_named_victim():
     got = figures("A woman was wounded when shots hit her car on Monday. No one else was hurt, police said.")
     assert got == {"injured": [(1, 1)]}
+
+
+def test_a_toll_of_an_attack_decades_ago_is_background_not_an_incident():
+    got = figures("Hundreds gathered on Thursday to mark the anniversary of the massacre. "
+                  "Soldiers opened fire on the village on 4 May 1994. About 300 people were killed, survivors say.",
+                  day=dt.date(2024, 5, 5))
+    assert got == {}
