@@ -10,7 +10,7 @@ import click
 from tally.errors import TallyError
 from tally.eval import gate, sets
 from tally.eval.errors import analyse
-from tally.eval.report import render
+from tally.eval.report import current_commit, render
 from tally.eval.run import run_set
 
 
@@ -28,18 +28,29 @@ from tally.eval.run import run_set
               help="Also write the full results as JSON.")
 @click.option("--gate/--no-gate", "gate_on", default=False, help="Exit 1 when a figure falls below docs/accuracy-baseline.json.")
 @click.option("--raise-floors", is_flag=True, help="Raise the baseline's floors to this run's figures (dev only).")
+@click.option("--from-json", "from_json", type=click.Path(dir_okay=False, exists=True, path_type=Path), default=None,
+              help="Write the report from the results of an earlier run (its --json file) instead of running.")
 def eval_command(split: str, names: tuple[str, ...], shared: Path | None, workdir: Path, report: Path | None,
-                 as_json: Path | None, gate_on: bool, raise_floors: bool) -> None:
+                 as_json: Path | None, gate_on: bool, raise_floors: bool, from_json: Path | None) -> None:
     """Ingest each set into a fresh database, export, score, and report."""
     shared = shared or sets.default_shared()
+    commit = current_commit()
     try:
         found = sets.find(shared, split, names or sets.NAMES)
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
     results, analyses = [], {}
+    earlier = _earlier(from_json) if from_json else None
+    if earlier:
+        commit = earlier.get("commit") or commit
     for bset in found:
-        click.echo(f"{bset.label}: ingesting {bset.articles.name} ...", err=True)
-        res = run_set(bset, shared, workdir)
+        if earlier is not None:
+            res = next((r for r in earlier["results"] if r["set"] == bset.label), None)
+            if res is None:
+                continue
+        else:
+            click.echo(f"{bset.label}: ingesting {bset.articles.name} ...", err=True)
+            res = run_set(bset, shared, workdir)
         texts = {r["id"]: r.get("text") or "" for r in sets.read_jsonl(bset.articles)}
         for kind, r in (res.get("per_report") or {}).items():
             if r.get("gold"):
@@ -47,13 +58,16 @@ def eval_command(split: str, names: tuple[str, ...], shared: Path | None, workdi
         results.append(res)
         click.echo(f"{bset.label}: " + ", ".join(f"{k} {v:.3f}" for k, v in gate.headline(res).items())
                    + f" ({res['reports']} reports, {res['seconds']} s)")
+    if from_json and not earlier:
+        raise click.ClickException(f"{from_json} holds no results")
     command = "tally eval --split " + split + "".join(f" --set {n}" for n in names) + (
         f" --report {report}" if report else "")
     if report:
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(render(results, split, command, analyses), encoding="utf-8")
+        report.write_text(render(results, split, command, analyses, commit), encoding="utf-8")
     if as_json:
-        as_json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+        as_json.write_text(json.dumps({"commit": commit, "split": split, "results": results}, indent=1, default=str),
+                           encoding="utf-8")
     if raise_floors:
         if split != "dev":
             raise click.ClickException("floors are set on the dev splits only")
@@ -64,3 +78,8 @@ def eval_command(split: str, names: tuple[str, ...], shared: Path | None, workdi
             click.echo(f"below the floor: {line}", err=True)
         if short:
             sys.exit(1)
+
+
+def _earlier(path: Path) -> dict[str, object]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {"commit": None, "results": data}
