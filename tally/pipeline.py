@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Sequence
 
 from tally.errors import TallyError
 from tally.models import CleanArticle, RawArticle, Rejected
+from tally.sources.codes import label
 from tally.sources.files import read_paths
+from tally.sources.options import ReadOptions
 from tally.stages.clean import clean
 from tally.stages.dedupe import CopyIndex, find_copies, signature, signature_bytes, signature_from_bytes
 from tally.stages.extract.aggregates import mark_aggregates
@@ -33,6 +35,7 @@ class RunSummary:
     updated: int = 0
     unchanged: int = 0
     copies: int = 0
+    pages_seen: int = 0           # raw web pages already stored (same bytes), skipped before cleaning
     not_english: int = 0
     claims: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -45,7 +48,8 @@ class RunSummary:
         rej = ", ".join(f"{k}: {v}" for k, v in sorted(self.rejected.items())) or "none"
         return [
             f"reports read {self.read}: new {self.new}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"copies {self.copies}, not English {self.not_english}",
+            f"copies {self.copies}, pages seen before {self.pages_seen}, "
+            f"not English {self.not_english} (stored, not extracted)",
             f"rejected {sum(self.rejected.values())} ({rej})",
             f"claims extracted {self.claims}",
             f"incidents {self.incidents_created + self.incidents_kept} "
@@ -74,13 +78,15 @@ def _batches(items: Iterable[RawArticle | Rejected], size: int) -> Iterator[list
 
 
 def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: dict[str, str],
-                 summary: RunSummary) -> list[CleanArticle]:
+                 summary: RunSummary, pages: dict[str, str] | None = None) -> list[CleanArticle]:
     out: list[CleanArticle] = []
     for item in batch:
         if isinstance(item, Rejected):
             _reject(store, item, summary)
             continue
         summary.read += 1
+        if pages is not None and _page_seen(item, pages, summary):
+            continue
         try:
             art = clean(item)
         except (TallyError, ValueError) as exc:
@@ -93,9 +99,21 @@ def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: d
     return out
 
 
+def _page_seen(item: RawArticle, pages: dict[str, str], summary: RunSummary) -> bool:
+    """A raw web page already stored (the same bytes, under any key) is not read again."""
+    sha = item.extra.get("page_sha256")
+    if not sha:
+        return False
+    if sha in pages:
+        summary.pages_seen += 1
+        return True
+    pages[sha] = item.key
+    return False
+
+
 def _reject(store: Store, r: Rejected, summary: RunSummary) -> None:
     log.warning("rejected %s: %s", r.origin, r.reason)
-    summary.rejected[r.reason.split(":")[0][:40] if r.stage == "read" else r.stage] += 1
+    summary.rejected[label(r.code) if r.stage == "read" else r.stage] += 1
     store.add_reject(r)
 
 
@@ -124,13 +142,26 @@ def rebuild_ledger(store: Store, summary: RunSummary | None = None) -> None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
 
 
-def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
+def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], None] | None = None,
+           options: ReadOptions | None = None) -> RunSummary:
+    """Read ``paths`` (see sources/files.py) into the ledger. Feed pages already stored are not fetched again."""
+    hashes = store.article_hashes()
+    opts = options or ReadOptions()
+    opts = replace(opts, seen=lambda link: link in hashes or opts.seen(link))
+    return ingest_items(read_paths(paths, options=opts), store, progress, hashes=hashes)
+
+
+def ingest_items(items: Iterable[RawArticle | Rejected], store: Store,
+                 progress: Callable[[RunSummary], None] | None = None,
+                 hashes: dict[str, str] | None = None) -> RunSummary:
+    """Store every report of ``items`` (each in its own transaction), then rebuild the ledger."""
     started = time.monotonic()
     summary = RunSummary()
-    hashes = store.article_hashes()
+    hashes = store.article_hashes() if hashes is None else hashes
+    pages = store.page_hashes()
     known = _known_index(store)
-    for batch in _batches(read_paths(paths), BATCH):
-        marked = find_copies(_clean_batch(batch, store, hashes, summary), known)
+    for batch in _batches(items, BATCH):
+        marked = find_copies(_clean_batch(batch, store, hashes, summary, pages), known)
         _store_batch(marked, store, hashes, summary)
         for art in marked:
             own = art.published if art.published_from != "copy" else None

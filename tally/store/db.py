@@ -61,6 +61,11 @@ class Store:
         with self.engine.connect() as cx:
             return dict(cx.execute(select(schema.articles.c.key, schema.articles.c.content_hash)).all())
 
+    def page_hashes(self) -> dict[str, str]:
+        """sha256 of every raw web page stored -> the report it became."""
+        with self.engine.connect() as cx:
+            return dict(cx.execute(select(schema.pages.c.sha256, schema.pages.c.article)).all())
+
     def signatures(self) -> list[tuple[str, bytes | None, dt.date | None, str | None, str, str | None]]:
         a = schema.articles.c
         with self.engine.connect() as cx:
@@ -83,6 +88,10 @@ class Store:
             base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
             if claims:
                 cx.execute(insert(schema.claims), [claim_row(c, base + i) for i, c in enumerate(claims)])
+            page = art.extra.get("page_sha256")
+            if page:
+                cx.execute(delete(schema.pages).where(schema.pages.c.sha256 == page))
+                cx.execute(insert(schema.pages).values(sha256=page, article=art.key))
             if denials:
                 cx.execute(insert(schema.denials), [
                     {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,

@@ -84,3 +84,9 @@ rejects = Table(
     Column("stage", String(32)), Column("code", String(16)), Column("reason", Text),
     Column("seen", Integer), Column("last_seen", String(32)),
 )
+
+pages = Table(
+    "pages", metadata,                                 # raw web pages already read: a page seen twice is skipped
+    Column("sha256", String(64), primary_key=True),
+    Column("article", String(512), nullable=False, index=True),
+)
