@@ -36,17 +36,31 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_DB
-def ingest(paths: Sequence[str], db: str | None) -> None:
-    """Read reports (text files, folders, JSON Lines, or - for JSON Lines on stdin) into the ledger."""
+@click.option("--fetch", is_flag=True, help="Feeds: download each entry's linked page (politely) and read it.")
+@click.option("--csv-map", metavar="FIELD=COLUMN,...", help="CSV: which column holds text, id, url, title, "
+              "published or html (e.g. text=body,title=headline).")
+@click.option("--csv-config", type=click.Path(exists=True, dir_okay=False), help="CSV: a TOML file with a [csv] "
+              "table of FIELD = \"column\" lines.")
+@click.option("--max-mb", type=float, default=5.0, show_default=True, help="Size cap of one report (a file, "
+              "a line, a WARC record, a page), in MB.")
+def ingest(paths: Sequence[str], db: str | None, fetch: bool, csv_map: str | None, csv_config: str | None,
+           max_mb: float) -> None:
+    """Read reports into the ledger: text, HTML, JSON Lines (- for stdin), WARC, RSS/Atom files or URLs, CSV."""
+    from tally.commands.ingest_options import read_options
     from tally.pipeline import ingest as run
+    from tally.progress import ProgressBar
 
     store = _store(db)
     rejects: list[str] = []
     logging.getLogger("tally.pipeline").addHandler(_RejectEcho(rejects))
+    bar = ProgressBar()
     try:
-        summary = run(paths, store)
+        with read_options(fetch, csv_map, csv_config, max_mb) as options:
+            summary = run(paths, store, bar, options)
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
     for line in summary.lines():
         click.echo(line, err=True)
     if summary.rejected:
@@ -180,6 +194,11 @@ def show(ident: str, db: str | None) -> None:
         click.echo(json.dumps({"type": "article", **art}, indent=2, ensure_ascii=False, default=str))
         return
     raise click.ClickException(f"no incident, tally, claim or report with id {ident!r} (see `tally incidents`)")
+
+
+from tally.commands.watch import watch  # noqa: E402
+
+main.add_command(watch)
 
 
 if __name__ == "__main__":

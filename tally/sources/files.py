@@ -122,7 +122,7 @@ def _read_folder(folder: Path, opts: ReadOptions, seen: set[Path]) -> Iterator[R
             continue
         if entry.is_dir():
             yield from _read_folder(entry, opts, seen)
-        elif entry.suffix.lower() in FOLDER_SKIP_SUFFIXES and not (opts.csv and csvfile.is_csv(entry)):
+        elif passed_over(entry, opts):
             # inside a folder, a file that is plainly not a report (a README, a gold file) is passed over;
             # named on the command line it is rejected with a reason
             log.info("skipping %s: not a report file", entry)
@@ -131,6 +131,11 @@ def _read_folder(folder: Path, opts: ReadOptions, seen: set[Path]) -> Iterator[R
 
 
 FOLDER_SKIP_SUFFIXES = frozenset({".md", ".rst", ".json", ".csv", ".tsv", ".py", ".sh", ".toml", ".yaml", ".yml"})
+
+
+def passed_over(entry: Path, opts: ReadOptions) -> bool:
+    """Inside a folder: a file that is plainly not a report (CSV counts as one only when a mapping is given)."""
+    return entry.suffix.lower() in FOLDER_SKIP_SUFFIXES and not (opts.csv and csvfile.is_csv(entry))
 
 
 def _is_jsonl(path: Path) -> bool:

@@ -29,6 +29,7 @@ from tally.stages import metadata
 log = logging.getLogger(__name__)
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+MIN_WORDS = 6               # less main text than this is a menu or an error page, not a report
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _LOOKS_HTML = re.compile(rb"<\s*(?:!doctype\s+html|html|head|body|article|p|div)\b", re.IGNORECASE)
 
@@ -81,8 +82,9 @@ def _article(html: str, data: bytes, encoding: str, origin: str, key: str, url: 
                                       include_tables=False, favor_precision=True)
     found = (getattr(doc, "text", None) or "") if doc is not None else ""
     text = "\n\n".join(line.strip() for line in found.splitlines() if line.strip())   # one paragraph a line
-    if not text:
-        raise SourceError(origin, "no report text found in the HTML page", code=NO_TEXT)
+    if len(text.split()) < MIN_WORDS:
+        raise SourceError(origin, f"no report text found in the HTML page ({len(text.split())} words of main "
+                                  "text)", code=NO_TEXT)
     canonical = _canonical(getattr(doc, "url", None), url)
     extra.update({"page_sha256": page_hash(data), "format": "html"})
     if encoding != "utf-8":

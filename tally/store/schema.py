@@ -90,3 +90,15 @@ pages = Table(
     Column("sha256", String(64), primary_key=True),
     Column("article", String(512), nullable=False, index=True),
 )
+
+watch_sources = Table(                                 # `tally watch`: what each feed or folder answered last
+    "watch_sources", metadata,
+    Column("source", String(1024), primary_key=True),
+    Column("etag", Text), Column("last_modified", Text), Column("last_poll", String(32)),
+)
+
+watch_seen = Table(                                    # `tally watch`: entries and files already taken in
+    "watch_seen", metadata,
+    Column("source", String(1024), primary_key=True),
+    Column("item", String(1024), primary_key=True),
+)
