@@ -24,7 +24,7 @@ from tally.sources.html import read_page
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz")
 CHUNK = 64 * 1024
 
 
@@ -83,6 +83,10 @@ def _records(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[RawArti
     try:
         for record in records:
             read += 1
+            if not record.format.startswith("warc"):      # warcio reads any text as an old ARC record
+                yield Rejected(origin, "read", UNREADABLE if read == 1 else TRUNCATED,
+                               f"not a WARC file: record {read} has no WARC/1.x header")
+                return
             html = _is_html_response(record)
             body = _capped(record.content_stream(), max_bytes) if html else None
             # the offset is known once the record is read to its end (warcio reads the rest)
