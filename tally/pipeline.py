@@ -146,8 +146,9 @@ def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], 
            options: ReadOptions | None = None) -> RunSummary:
     """Read ``paths`` (see sources/files.py) into the ledger. Feed pages already stored are not fetched again."""
     hashes = store.article_hashes()
-    opts = options or ReadOptions()
-    opts = replace(opts, seen=lambda link: link in hashes or opts.seen(link))
+    given = options or ReadOptions()
+    links = store.article_links() if given.fetch_pages else set()
+    opts = replace(given, seen=lambda link: link in links or given.seen(link))
     return ingest_items(read_paths(paths, options=opts), store, progress, hashes=hashes)
 
 

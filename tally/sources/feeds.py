@@ -151,6 +151,7 @@ def _fetched_page(entry: FeedEntry, fetcher: Fetcher, extra: dict[str, Any]) -> 
         return Rejected(entry.link, "read", exc.code, exc.reason)
     if got.status != 200:
         return Rejected(entry.link, "read", FETCH_FAILED, f"HTTP {got.status}")
+    extra["feed_link"] = entry.link
     page = read_page(got.content, entry.link, entry.link, url=got.url, fallback_date=entry.published, extra=extra)
     if isinstance(page, RawArticle) and page.title is None and entry.title:
         return RawArticle(key=page.key, text=page.text, origin=page.origin, url=page.url, title=entry.title,

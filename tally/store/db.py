@@ -61,6 +61,18 @@ class Store:
         with self.engine.connect() as cx:
             return dict(cx.execute(select(schema.articles.c.key, schema.articles.c.content_hash)).all())
 
+    def article_links(self) -> set[str]:
+        """Every key, URL and fetched link of the stored reports: a feed entry pointing at one is not fetched."""
+        a = schema.articles.c
+        links: set[str] = set()
+        with self.engine.connect() as cx:
+            for key, url, extra in cx.execute(select(a.key, a.url, a.extra)):
+                links.update(x for x in (key, url) if x)
+                if extra and "link" in extra:
+                    doc = json.loads(extra)
+                    links.update(str(doc[k]) for k in ("feed_link", "fetched_url") if doc.get(k))
+        return links
+
     def page_hashes(self) -> dict[str, str]:
         """sha256 of every raw web page stored -> the report it became."""
         with self.engine.connect() as cx:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,6 +14,7 @@ class Route:
     status: int = 200
     etag: str | None = None
     fail_first: int = 0                 # answer 503 this many times before the real answer
+    delay: float = 0.0                  # seconds to wait before answering
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -54,6 +56,8 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 (the name http.server wants)
             route = site.routes.get(self.path)
+            if route is not None and route.delay:
+                time.sleep(route.delay)
             status, body, headers = _answer(route, dict(self.headers))
             site.hits.append(Hit(self.path, dict(self.headers), status))
             self.send_response(status)
