@@ -52,7 +52,7 @@ def ingest(paths: Sequence[str], db: str | None, fetch: bool, csv_map: str | Non
 
     store = _store(db)
     rejects: list[str] = []
-    logging.getLogger("tally.pipeline").addHandler(_RejectEcho(rejects))
+    _echo_rejects(rejects)
     bar = ProgressBar()
     try:
         with read_options(fetch, csv_map, csv_config, max_mb) as options:
@@ -65,6 +65,15 @@ def ingest(paths: Sequence[str], db: str | None, fetch: bool, csv_map: str | Non
         click.echo(line, err=True)
     if summary.rejected:
         sys.exit(1)
+
+
+def _echo_rejects(sink: list[str]) -> None:
+    """Reject lines reach stderr even when -v is off (the root logger then passes only errors)."""
+    logger = logging.getLogger("tally.pipeline")
+    logger.addHandler(_RejectEcho(sink))
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
 
 
 class _RejectEcho(logging.Handler):
@@ -170,11 +179,11 @@ def articles(db: str | None, fmt: str) -> None:
 
 @main.command()
 @_DB
-def rejects(db: str | None) -> None:
+@_FORMAT
+def rejects(db: str | None, fmt: str) -> None:
     """Files and records that could not be read, and why."""
     rows = _store(db).reject_rows()
-    formats.write_table(rows, sys.stdout, [(k, (lambda k: lambda r: r[k])(k)) for k in
-                                           ("origin", "stage", "code", "reason", "seen")])
+    _emit(rows, fmt, [(k, (lambda k: lambda r: r[k])(k)) for k in ("origin", "stage", "code", "reason", "seen")])
 
 
 @main.command()

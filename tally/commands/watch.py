@@ -1,7 +1,6 @@
 """`tally watch`: keep feeds and folders under watch and put each new report into the ledger as it arrives."""
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from pathlib import Path
@@ -28,7 +27,7 @@ from tally.errors import TallyError
 def watch(db: str | None, config: str | None, feeds: Sequence[str], folders: Sequence[str], every: float,
           fetch: bool, max_mb: float, polls: int | None) -> None:
     """Poll feeds and folders on their schedules; stops cleanly on Ctrl-C or SIGTERM."""
-    from tally.cli import _RejectEcho, _store
+    from tally.cli import _echo_rejects, _store
     from tally.commands.ingest_options import read_options
     from tally.sources.fetch import Fetcher
     from tally.sources.watch import FEED, FOLDER, Watched, Watcher, load_watchlist
@@ -38,7 +37,7 @@ def watch(db: str | None, config: str | None, feeds: Sequence[str], folders: Seq
         sources += [Watched(FEED, url, every, fetch) for url in feeds]
         sources += [Watched(FOLDER, path, every) for path in folders]
         store = _store(db)
-        logging.getLogger("tally.pipeline").addHandler(_RejectEcho([]))
+        _echo_rejects([])
         stop = threading.Event()
         with read_options(False, None, None, max_mb) as options, Fetcher() as fetcher:
             watcher = Watcher(sources, store, fetcher, options, lambda line: click.echo(line, err=True))

@@ -208,10 +208,24 @@ def _decode_8bit(data: bytes, origin: str) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
+    mended = _mostly_utf8(data)
+    if mended is not None:
+        return mended
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise SourceError(origin, "binary file (not UTF-8 and no text encoding fits)", code=BINARY)
     return str(best), best.encoding
+
+
+def _mostly_utf8(data: bytes) -> tuple[str, str] | None:
+    """UTF-8 with a few damaged bytes (a bad copy, a cut multi-byte character): keep it, mark the damage with
+    U+FFFD and say so, rather than misread the whole file in another encoding."""
+    text = data.decode("utf-8-sig", errors="replace")
+    bad = text.count("\ufffd")
+    multibyte = sum(1 for ch in text if ord(ch) > 127) - bad
+    if bad <= max(2, len(data) // 2000) and multibyte >= bad:
+        return text, f"utf-8 ({bad} damaged byte{'s' if bad > 1 else ''} replaced)"
+    return None
 
 
 def _looks_binary(text: str) -> bool:
