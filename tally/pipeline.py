@@ -78,7 +78,8 @@ def _batches(items: Iterable[RawArticle | Rejected], size: int) -> Iterator[list
 
 
 def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: dict[str, str],
-                 summary: RunSummary, pages: dict[str, str] | None = None) -> list[CleanArticle]:
+                 summary: RunSummary, pages: dict[str, str] | None = None,
+                 unchanged: list[CleanArticle] | None = None) -> list[CleanArticle]:
     out: list[CleanArticle] = []
     for item in batch:
         if isinstance(item, Rejected):
@@ -94,6 +95,8 @@ def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: d
             continue
         if hashes.get(art.key) == art.content_hash:
             summary.unchanged += 1
+            if unchanged is not None:
+                unchanged.append(art)
             continue
         out.append(art)
     return out
@@ -104,11 +107,25 @@ def _page_seen(item: RawArticle, pages: dict[str, str], summary: RunSummary) -> 
     sha = item.extra.get("page_sha256")
     if not sha:
         return False
-    if sha in pages:
+    if pages.get(sha, item.key) != item.key:
         summary.pages_seen += 1
         return True
     pages[sha] = item.key
     return False
+
+
+def _batch_copies(fresh: list[CleanArticle], unchanged: list[CleanArticle], known: CopyIndex) -> list[CleanArticle]:
+    """Mark copies among ``fresh`` as if no report of the batch were stored yet: a run resumed after a kill
+    in the middle of a batch then decides exactly as the uninterrupted run did (stored reports win ties)."""
+    if not fresh or not unchanged:
+        return find_copies(fresh, known) if fresh else []
+    for art in unchanged:
+        known.remove(art.key)
+    marked = find_copies([*unchanged, *fresh], known)
+    for art in marked[:len(unchanged)]:
+        known.add(art.key, art.text, art.published if art.published_from != "copy" else None,
+                  copy_of=art.duplicate_of)
+    return marked[len(unchanged):]
 
 
 def _reject(store: Store, r: Rejected, summary: RunSummary) -> None:
@@ -162,7 +179,8 @@ def ingest_items(items: Iterable[RawArticle | Rejected], store: Store,
     pages = store.page_hashes()
     known = _known_index(store)
     for batch in _batches(items, BATCH):
-        marked = find_copies(_clean_batch(batch, store, hashes, summary, pages), known)
+        unchanged: list[CleanArticle] = []
+        marked = _batch_copies(_clean_batch(batch, store, hashes, summary, pages, unchanged), unchanged, known)
         _store_batch(marked, store, hashes, summary)
         for art in marked:
             own = art.published if art.published_from != "copy" else None
