@@ -44,6 +44,15 @@ class RunSummary:
     tallies: int = 0
     seconds: float = 0.0
 
+    def absorb(self, later: RunSummary) -> None:
+        """Add the counts of a later run on the same store (the ledger figures are the later run's)."""
+        for name in ("read", "new", "updated", "unchanged", "copies", "pages_seen", "not_english", "claims",
+                     "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(later, name))
+        self.rejected.update(later.rejected)
+        self.incidents_created += later.incidents_created
+        self.incidents_kept, self.tallies = later.incidents_kept, later.tallies
+
     def lines(self) -> list[str]:
         rej = ", ".join(f"{k}: {v}" for k, v in sorted(self.rejected.items())) or "none"
         return [

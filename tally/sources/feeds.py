@@ -20,7 +20,7 @@ from lxml.etree import ParserError
 
 from tally.errors import SourceError
 from tally.models import RawArticle, Rejected
-from tally.sources.codes import EMPTY, FETCH_FAILED, NO_TEXT, NOT_A_FEED
+from tally.sources.codes import EMPTY, FETCH_FAILED, NO_TEXT, NOT_A_FEED, TOO_LARGE, UNREADABLE
 from tally.sources.fetch import Fetcher
 from tally.sources.html import looks_like_html, read_page
 from tally.sources.options import ReadOptions
@@ -48,11 +48,11 @@ def read_feed_file(path: Path, options: ReadOptions) -> Iterator[RawArticle | Re
         size = path.stat().st_size
         cap = options.max_bytes * FEED_SIZE_FACTOR
         if size > cap:
-            yield Rejected(origin, "read", "T204", f"feed file is {size} bytes, over the {cap} byte limit")
+            yield Rejected(origin, "read", TOO_LARGE, f"feed file is {size} bytes, over the {cap} byte limit")
             return
         data = path.read_bytes()
     except OSError as exc:
-        yield Rejected(origin, "read", "T208", f"cannot read file: {exc.strerror or exc}")
+        yield Rejected(origin, "read", UNREADABLE, f"cannot read file: {exc.strerror or exc}")
         return
     yield from read_feed_bytes(data, origin, options)
 

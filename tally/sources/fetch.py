@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 USER_AGENT = (f"Tally/{importlib.metadata.version('tally')} "
               "(casualty-ledger research; reads only the news feeds and pages it is pointed at)")
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 120.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class Fetched:
     content_type: str
     etag: str | None
     last_modified: str | None
+    retry_after: float = 0.0           # seconds the server asked to wait (429 / 503), capped at MAX_RETRY_AFTER
 
 
 class Fetcher:
@@ -103,6 +105,7 @@ class Fetcher:
                     return _checked(url, fetched)
                 if last_try:
                     raise SourceError(url, f"HTTP {fetched.status} after {attempt + 1} attempts", code=FETCH_FAILED)
+                wait = max(wait, fetched.retry_after)
                 log.info("%s: HTTP %d; retrying in %.1f s", url, fetched.status, wait)
             self._sleep(wait)
             wait *= 2
@@ -122,7 +125,8 @@ class Fetcher:
                     raise SourceError(url, f"answer is over the {self.policy.max_bytes} byte limit",
                                       code=TOO_LARGE)
             return Fetched(str(resp.url), resp.status_code, bytes(body), resp.headers.get("Content-Type", ""),
-                           resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
+                           resp.headers.get("ETag"), resp.headers.get("Last-Modified"),
+                           _retry_after(resp.headers.get("Retry-After")))
 
     def _pace(self, url: str) -> None:
         host = urlsplit(url).netloc.lower()
@@ -166,3 +170,11 @@ def _checked(url: str, fetched: Fetched) -> Fetched:
     if fetched.status == 304 or 200 <= fetched.status < 300:
         return fetched
     raise SourceError(url, f"HTTP {fetched.status}", code=FETCH_FAILED)
+
+
+def _retry_after(value: str | None) -> float:
+    """Retry-After in seconds (the number form; an HTTP date is read as no request)."""
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER) if value else 0.0
+    except ValueError:
+        return 0.0

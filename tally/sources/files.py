@@ -15,6 +15,7 @@ import gzip
 import json
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any, Iterator, Protocol, Sequence
 
@@ -47,7 +48,7 @@ def read_paths(paths: Sequence[str], *, max_bytes: int | None = None,
     """Yield every report under ``paths`` (files, folders, feed URLs, or ``-`` for JSON Lines on stdin), in order."""
     opts = options or ReadOptions()
     if max_bytes is not None:
-        opts = ReadOptions(max_bytes, opts.csv, opts.fetcher, opts.fetch_pages, opts.seen)
+        opts = replace(opts, max_bytes=max_bytes)
     for path in paths:
         if path == STDIN:
             yield from _read_jsonl_stream(_stdin_bytes(), "<stdin>", "<stdin>", opts.max_bytes)
@@ -64,8 +65,7 @@ def _read_url(url: str, opts: ReadOptions) -> Iterator[RawArticle | Rejected]:
     from tally.sources.fetch import Fetcher
 
     with Fetcher() as fetcher:
-        yield from feeds.read_feed_url(url, ReadOptions(opts.max_bytes, opts.csv, fetcher, opts.fetch_pages,
-                                                        opts.seen), fetcher)
+        yield from feeds.read_feed_url(url, replace(opts, fetcher=fetcher), fetcher)
 
 
 class _LineReader(Protocol):

@@ -19,7 +19,7 @@ from tally.errors import ConfigError, SourceError
 from tally.models import RawArticle, Rejected
 from tally.pipeline import RunSummary, ingest_items
 from tally.sources.codes import FETCH_FAILED, ROBOTS
-from tally.sources.feeds import entry_article, parse_feed
+from tally.sources.feeds import FeedEntry, entry_article, parse_feed
 from tally.sources.fetch import Fetcher
 from tally.sources.files import passed_over, read_paths
 from tally.sources.options import ReadOptions
@@ -30,6 +30,7 @@ FEED = "feed"
 FOLDER = "folder"
 SETTLE_SECONDS = 1.0        # a file changed more recently than this may still be being written: next poll
 TRANSIENT = (FETCH_FAILED, ROBOTS)
+CHUNK = 10                  # feed entries or files stored between two rebuilds of the ledger
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +129,8 @@ class Watcher:
         taken: list[str] = []
         opts = replace(self.options, fetch_pages=source.fetch)
 
-        def items() -> Iterator[RawArticle | Rejected]:
-            for entry in fresh:
+        def items(chunk: list[FeedEntry]) -> Iterator[RawArticle | Rejected]:
+            for entry in chunk:
                 if self.stop.is_set():
                     return
                 item = entry_article(entry, opts)
@@ -138,8 +139,13 @@ class Watcher:
                 if item is not None:
                     yield item
 
-        summary = ingest_items(items(), self.store) if fresh else None
-        self.state.mark_seen(source.target, taken)
+        summary = None
+        for start in range(0, len(fresh), CHUNK):      # the ledger is rebuilt after each few reports
+            if self.stop.is_set():
+                break
+            done = ingest_items(items(fresh[start:start + CHUNK]), self.store)
+            self.state.mark_seen(source.target, taken)
+            summary = done if summary is None else _absorbed(summary, done)
         self.state.save_validators(source.target, Validators(got.etag, got.last_modified))
         return str(got.status), len(entries), len(fresh), summary
 
@@ -153,10 +159,19 @@ class Watcher:
         settled = time.time() - SETTLE_SECONDS
         fresh = [(p, sig) for p, sig, mtime in files if sig not in seen and mtime <= settled]
         summary = None
-        if fresh:
-            summary = ingest_items(read_paths([str(p) for p, _sig in fresh], options=self.options), self.store)
-            self.state.mark_seen(source.target, [sig for _p, sig in fresh])
+        for start in range(0, len(fresh), CHUNK):
+            if self.stop.is_set():
+                break
+            chunk = fresh[start:start + CHUNK]
+            done = ingest_items(read_paths([str(p) for p, _sig in chunk], options=self.options), self.store)
+            self.state.mark_seen(source.target, [sig for _p, sig in chunk])
+            summary = done if summary is None else _absorbed(summary, done)
         return "scanned", len(files), len(fresh), summary
+
+
+def _absorbed(summary: RunSummary, later: RunSummary) -> RunSummary:
+    summary.absorb(later)
+    return summary
 
 
 def _files(folder: Path, options: ReadOptions) -> list[tuple[Path, str, float]]:

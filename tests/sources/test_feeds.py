@@ -178,3 +178,11 @@ def test_conditional_request_gets_not_modified(site: Site) -> None:
     assert first.status == 200 and first.etag == '"v1"'
     assert again.status == 304 and again.content == b""
     assert site.hits[-1].headers["If-None-Match"] == '"v1"'
+
+
+def test_retry_after_is_honoured(site: Site) -> None:
+    site.routes["/busy"] = Route(b"done", fail_first=1, retry_after="7")
+    waits: list[float] = []
+    with Fetcher(FetchPolicy(per_host_interval=0, backoff=0.5, obey_robots=False), sleep=waits.append) as f:
+        assert f.get(site.url("/busy")).content == b"done"
+    assert waits == [7.0]

@@ -15,6 +15,7 @@ class Route:
     etag: str | None = None
     fail_first: int = 0                 # answer 503 this many times before the real answer
     delay: float = 0.0                  # seconds to wait before answering
+    retry_after: str = "0"              # the Retry-After of the 503 answers
     headers: dict[str, str] = field(default_factory=dict)
 
 
@@ -78,7 +79,7 @@ def _answer(route: Route | None, request: dict[str, str]) -> tuple[int, bytes, d
         return 404, b"not found", {"Content-Type": "text/plain"}
     if route.fail_first > 0:
         route.fail_first -= 1
-        return 503, b"busy", {"Content-Type": "text/plain", "Retry-After": "0"}
+        return 503, b"busy", {"Content-Type": "text/plain", "Retry-After": route.retry_after}
     headers = {"Content-Type": route.content_type, **route.headers}
     if route.etag:
         headers["ETag"] = route.etag
