@@ -86,7 +86,9 @@ class _RejectEcho(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         msg = record.getMessage()
         self.sink.append(msg)
-        click.echo(msg, err=True)
+        from tqdm import tqdm
+
+        tqdm.write(msg, file=sys.stderr)      # above the progress bar, when there is one
 
 
 def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[tuple[str, Callable[[dict[str, Any]], Any]]]) -> None:
