@@ -63,6 +63,9 @@ def read_feed_url(url: str, options: ReadOptions, fetcher: Fetcher) -> Iterator[
     except SourceError as exc:
         yield Rejected(url, "read", exc.code, exc.reason)
         return
+    if "html" in got.content_type.lower() and looks_like_html(got.content):     # a page, not a feed
+        yield read_page(got.content, url, url, url=got.url, extra={"format": "html"})
+        return
     yield from read_feed_bytes(got.content, url, options, base_url=got.url)
 
 

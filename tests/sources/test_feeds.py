@@ -186,3 +186,10 @@ def test_retry_after_is_honoured(site: Site) -> None:
     with Fetcher(FetchPolicy(per_host_interval=0, backoff=0.5, obey_robots=False), sleep=waits.append) as f:
         assert f.get(site.url("/busy")).content == b"done"
     assert waits == [7.0]
+
+
+def test_url_answering_with_a_web_page_is_read_as_that_page(site: Site) -> None:
+    site.routes["/news/market"] = Route((PAGES / "market.html").read_bytes())
+    [page] = read_paths([site.url("/news/market")])
+    assert isinstance(page, RawArticle)
+    assert page.key == page.url == site.url("/news/market") and page.title == "Shells hit market in Aden"

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -98,9 +100,16 @@ def test_watch_command_stops_cleanly_on_sigterm(site: Site, tmp_path: Path) -> N
     proc = subprocess.Popen([str(tally), "watch", "--db", str(db), "--feed", site.url("/feed.xml"), "--every", "0.5"],
                             stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
-    seen = [proc.stderr.readline() for _ in range(2)]          # two polls: one with the entry, one 304
-    proc.send_signal(signal.SIGTERM)
-    _out, rest = proc.communicate(timeout=30)
+    lines: queue.Queue[str] = queue.Queue()
+    reader = threading.Thread(target=lambda: [lines.put(x) for x in proc.stderr], daemon=True)  # type: ignore
+    reader.start()
+    try:
+        seen = [lines.get(timeout=120) for _ in range(2)]      # two polls: one with the entry, one 304
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    reader.join(timeout=10)
+    rest = "".join(lines.queue)
     assert proc.returncode == 0
     assert "1 new; new 1" in seen[0] and "304 not modified" in seen[1]
     assert "SIGTERM: stopping" in rest and rest.rstrip().endswith("watch stopped")
