@@ -193,3 +193,13 @@ def test_url_answering_with_a_web_page_is_read_as_that_page(site: Site) -> None:
     [page] = read_paths([site.url("/news/market")])
     assert isinstance(page, RawArticle)
     assert page.key == page.url == site.url("/news/market") and page.title == "Shells hit market in Aden"
+
+
+def test_robots_crawl_delay_spaces_requests(site: Site) -> None:
+    site.routes["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 4\n", "text/plain")
+    site.routes["/a"] = Route(b"a")
+    waits: list[float] = []
+    with Fetcher(FetchPolicy(per_host_interval=0), sleep=waits.append) as f:
+        f.get(site.url("/a"))
+        f.get(site.url("/a"))
+    assert len(waits) == 2 and all(3.5 < w <= 4.0 for w in waits)    # after robots.txt, then between the two

@@ -114,3 +114,18 @@ def test_watch_command_stops_cleanly_on_sigterm(site: Site, tmp_path: Path) -> N
     assert "1 new; new 1" in seen[0] and "304 not modified" in seen[1]
     assert "SIGTERM: stopping" in rest and rest.rstrip().endswith("watch stopped")
     assert _keys(db) == [site.url(CONVOY[1])]
+
+
+def test_many_new_files_go_in_a_few_at_a_time_and_are_summed(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    old = time.time() - 10
+    for n in range(12):
+        path = inbox / f"r{n:02d}.txt"
+        path.write_text(f"{n + 2} soldiers were wounded near Kidal on day {n}, the army said in a statement.\n")
+        os.utime(path, (old, old))
+    db = tmp_path / "w.db"
+    lines: list[str] = []
+    _watcher(db, Watched(FOLDER, str(inbox), every=60), lines=lines).run(polls=1)
+    assert "12 found, 12 new; new 12," in lines[0]
+    assert len(_keys(db)) == 12
