@@ -24,8 +24,15 @@ from tally.sources.codes import FETCH_FAILED, ROBOTS, TOO_LARGE
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = (f"Tally/{importlib.metadata.version('tally')} "
-              "(casualty-ledger research; reads only the news feeds and pages it is pointed at)")
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("tally")
+    except importlib.metadata.PackageNotFoundError:     # run from a source tree that is not installed
+        return "dev"
+
+
+USER_AGENT = f"Tally/{_version()} (casualty-ledger research; reads only the news feeds and pages it is pointed at)"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 120.0
 
