@@ -187,6 +187,8 @@ def ingest_items(items: Iterable[RawArticle | Rejected], store: Store,
     hashes = store.article_hashes() if hashes is None else hashes
     pages = store.page_hashes()
     known = _known_index(store)
+    if progress:
+        progress(summary)                   # a live view: a progress bar may follow the counts as they move
     for batch in _batches(items, BATCH):
         unchanged: list[CleanArticle] = []
         marked = _batch_copies(_clean_batch(batch, store, hashes, summary, pages, unchanged), unchanged, known)

@@ -5,6 +5,7 @@ import io
 import json
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -23,11 +24,23 @@ class _Terminal(io.StringIO):
 def test_progress_bar_shows_counts_and_rate_on_a_terminal() -> None:
     out = _Terminal()
     bar = ProgressBar(out)
-    bar(RunSummary(read=150, new=140, copies=10, rejected=Counter({"T202 empty": 3})))
+    bar(RunSummary(read=150, new=140, copies=10, unchanged=7, rejected=Counter({"T202 empty": 3})))
     bar.close()
     shown = out.getvalue()
-    assert "153" in shown and "reports" in shown and "/s" in shown
+    assert "150" in shown and "reports" in shown and "/s" in shown
     assert "new=140" in shown and "copies=10" in shown and "rejected=3" in shown
+
+
+def test_progress_bar_follows_the_counts_between_batches() -> None:
+    out = _Terminal()
+    bar = ProgressBar(out)
+    summary = RunSummary()
+    bar(summary)
+    summary.read, summary.new = 42, 42                 # the pipeline stores reports one by one
+    time.sleep(1.5)
+    shown = out.getvalue()
+    bar.close()
+    assert "42" in shown and "new=42" in shown
 
 
 def test_progress_bar_is_quiet_when_output_is_not_a_terminal() -> None:
