@@ -22,10 +22,13 @@ from tally.errors import TallyError
 @click.option("--every", type=float, default=300.0, show_default=True,
               help="Seconds between polls of each --feed / --folder.")
 @click.option("--fetch", is_flag=True, help="Download the page each new feed entry links to.")
+@click.option("--csv-map", metavar="FIELD=COLUMN,...", help="Folders: read CSV exports with this column mapping.")
+@click.option("--csv-config", type=click.Path(exists=True, dir_okay=False),
+              help="Folders: a TOML file with the [csv] column mapping.")
 @click.option("--max-mb", type=float, default=5.0, show_default=True, help="Size cap of one report, in MB.")
 @click.option("--polls", type=int, default=None, help="Stop after this many rounds (default: until a signal).")
 def watch(db: str | None, config: str | None, feeds: Sequence[str], folders: Sequence[str], every: float,
-          fetch: bool, max_mb: float, polls: int | None) -> None:
+          fetch: bool, csv_map: str | None, csv_config: str | None, max_mb: float, polls: int | None) -> None:
     """Poll feeds and folders on their schedules; stops cleanly on Ctrl-C or SIGTERM."""
     from tally.cli import _echo_rejects, _store
     from tally.commands.ingest_options import read_options
@@ -39,7 +42,7 @@ def watch(db: str | None, config: str | None, feeds: Sequence[str], folders: Seq
         store = _store(db)
         _echo_rejects([])
         stop = threading.Event()
-        with read_options(False, None, None, max_mb) as options, Fetcher() as fetcher:
+        with read_options(False, csv_map, csv_config, max_mb) as options, Fetcher() as fetcher:
             watcher = Watcher(sources, store, fetcher, options, lambda line: click.echo(line, err=True))
             previous = _on_signals(stop)
             try:
