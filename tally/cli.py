@@ -40,21 +40,44 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @_DB
-def ingest(paths: Sequence[str], db: str | None) -> None:
-    """Read reports (text files, folders, JSON Lines, or - for JSON Lines on stdin) into the ledger."""
+@click.option("--fetch", is_flag=True, help="Feeds: download each entry's linked page (politely) and read it.")
+@click.option("--csv-map", metavar="FIELD=COLUMN,...", help="CSV: which column holds text, id, url, title, "
+              "published or html (e.g. text=body,title=headline).")
+@click.option("--csv-config", type=click.Path(exists=True, dir_okay=False), help="CSV: a TOML file with a [csv] "
+              "table of FIELD = \"column\" lines.")
+@click.option("--max-mb", type=float, default=5.0, show_default=True, help="Size cap of one report (a file, "
+              "a line, a WARC record, a page), in MB.")
+def ingest(paths: Sequence[str], db: str | None, fetch: bool, csv_map: str | None, csv_config: str | None,
+           max_mb: float) -> None:
+    """Read reports into the ledger: text, HTML, JSON Lines (- for stdin), WARC, RSS/Atom files or URLs, CSV."""
+    from tally.commands.ingest_options import read_options
     from tally.pipeline import ingest as run
+    from tally.progress import ProgressBar
 
     store = _store(db)
     rejects: list[str] = []
-    logging.getLogger("tally.pipeline").addHandler(_RejectEcho(rejects))
+    _echo_rejects(rejects)
+    bar = ProgressBar()
     try:
-        summary = run(paths, store)
+        with read_options(fetch, csv_map, csv_config, max_mb) as options:
+            summary = run(paths, store, bar, options)
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
+    finally:
+        bar.close()
     for line in summary.lines():
         click.echo(line, err=True)
     if summary.rejected:
         sys.exit(1)
+
+
+def _echo_rejects(sink: list[str]) -> None:
+    """Reject lines reach stderr even when -v is off (the root logger then passes only errors)."""
+    logger = logging.getLogger("tally.pipeline")
+    logger.addHandler(_RejectEcho(sink))
+    if logger.getEffectiveLevel() > logging.WARNING:
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
 
 
 class _RejectEcho(logging.Handler):
@@ -67,7 +90,9 @@ class _RejectEcho(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         msg = record.getMessage()
         self.sink.append(msg)
-        click.echo(msg, err=True)
+        from tqdm import tqdm
+
+        tqdm.write(msg, file=sys.stderr)      # above the progress bar, when there is one
 
 
 def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[tuple[str, Callable[[dict[str, Any]], Any]]],
@@ -166,11 +191,11 @@ def articles(db: str | None, fmt: str, output: str | None, min_confidence: float
 
 @main.command()
 @_DB
-def rejects(db: str | None) -> None:
+@_FORMAT
+def rejects(db: str | None, fmt: str) -> None:
     """Files and records that could not be read, and why."""
     rows = _store(db).reject_rows()
-    formats.write_table(rows, sys.stdout, [(k, (lambda k: lambda r: r[k])(k)) for k in
-                                           ("origin", "stage", "code", "reason", "seen")])
+    _emit(rows, fmt, [(k, (lambda k: lambda r: r[k])(k)) for k in ("origin", "stage", "code", "reason", "seen")])
 
 
 @main.command()
@@ -195,9 +220,12 @@ def show(ident: str, db: str | None) -> None:
 # Command groups kept in their own modules (tally/commands/).
 from tally.commands.eval import eval_command  # noqa: E402
 from tally.commands.serve import serve  # noqa: E402
+from tally.commands.watch import watch  # noqa: E402
 
 main.add_command(eval_command)
 main.add_command(serve)
+main.add_command(watch)
+
 
 if __name__ == "__main__":
     main()

@@ -32,6 +32,7 @@ class RawArticle:
     title: str | None = None
     published: dt.date | None = None   # only when the record itself gives it
     extra: Mapping[str, Any] = field(default_factory=dict)
+    outlet: str | None = None          # when the source names it (a web page's site name)
 
 
 @dataclass(frozen=True, slots=True)

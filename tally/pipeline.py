@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator, Sequence
 
 from tally.errors import StoreError, TallyError
 from tally.models import CleanArticle, RawArticle, Rejected
+from tally.sources.codes import label
 from tally.sources.files import read_paths
+from tally.sources.options import ReadOptions
 from tally.stages.clean import clean
 from tally.stages.dedupe import CopyIndex, find_copies, signature, signature_bytes, signature_from_bytes
 from tally.stages.extract.aggregates import mark_aggregates
@@ -33,6 +35,7 @@ class RunSummary:
     updated: int = 0
     unchanged: int = 0
     copies: int = 0
+    pages_seen: int = 0           # raw web pages already stored (same bytes), skipped before cleaning
     not_english: int = 0
     claims: int = 0
     rejected: Counter[str] = field(default_factory=Counter)
@@ -41,11 +44,21 @@ class RunSummary:
     tallies: int = 0
     seconds: float = 0.0
 
+    def absorb(self, later: RunSummary) -> None:
+        """Add the counts of a later run on the same store (the ledger figures are the later run's)."""
+        for name in ("read", "new", "updated", "unchanged", "copies", "pages_seen", "not_english", "claims",
+                     "seconds"):
+            setattr(self, name, getattr(self, name) + getattr(later, name))
+        self.rejected.update(later.rejected)
+        self.incidents_created += later.incidents_created
+        self.incidents_kept, self.tallies = later.incidents_kept, later.tallies
+
     def lines(self) -> list[str]:
         rej = ", ".join(f"{k}: {v}" for k, v in sorted(self.rejected.items())) or "none"
         return [
             f"reports read {self.read}: new {self.new}, updated {self.updated}, unchanged {self.unchanged}, "
-            f"copies {self.copies}, not English {self.not_english}",
+            f"copies {self.copies}, pages seen before {self.pages_seen}, "
+            f"not English {self.not_english} (stored, not extracted)",
             f"rejected {sum(self.rejected.values())} ({rej})",
             f"claims extracted {self.claims}",
             f"incidents {self.incidents_created + self.incidents_kept} "
@@ -74,13 +87,16 @@ def _batches(items: Iterable[RawArticle | Rejected], size: int) -> Iterator[list
 
 
 def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: dict[str, str],
-                 summary: RunSummary) -> list[CleanArticle]:
+                 summary: RunSummary, pages: dict[str, str] | None = None,
+                 unchanged: list[CleanArticle] | None = None) -> list[CleanArticle]:
     out: list[CleanArticle] = []
     for item in batch:
         if isinstance(item, Rejected):
             _reject(store, item, summary)
             continue
         summary.read += 1
+        if pages is not None and _page_seen(item, pages, summary):
+            continue
         try:
             art = clean(item)
         except (TallyError, ValueError) as exc:
@@ -88,14 +104,42 @@ def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: d
             continue
         if hashes.get(art.key) == art.content_hash:
             summary.unchanged += 1
+            if unchanged is not None:
+                unchanged.append(art)
             continue
         out.append(art)
     return out
 
 
+def _page_seen(item: RawArticle, pages: dict[str, str], summary: RunSummary) -> bool:
+    """A raw web page already stored (the same bytes, under any key) is not read again."""
+    sha = item.extra.get("page_sha256")
+    if not sha:
+        return False
+    if pages.get(sha, item.key) != item.key:
+        summary.pages_seen += 1
+        return True
+    pages[sha] = item.key
+    return False
+
+
+def _batch_copies(fresh: list[CleanArticle], unchanged: list[CleanArticle], known: CopyIndex) -> list[CleanArticle]:
+    """Mark copies among ``fresh`` as if no report of the batch were stored yet: a run resumed after a kill
+    in the middle of a batch then decides exactly as the uninterrupted run did (stored reports win ties)."""
+    if not fresh or not unchanged:
+        return find_copies(fresh, known) if fresh else []
+    for art in unchanged:
+        known.remove(art.key)
+    marked = find_copies([*unchanged, *fresh], known)
+    for art in marked[:len(unchanged)]:
+        known.add(art.key, art.text, art.published if art.published_from != "copy" else None,
+                  copy_of=art.duplicate_of)
+    return marked[len(unchanged):]
+
+
 def _reject(store: Store, r: Rejected, summary: RunSummary) -> None:
     log.warning("rejected %s: %s", r.origin, r.reason)
-    summary.rejected[r.reason.split(":")[0][:40] if r.stage == "read" else r.stage] += 1
+    summary.rejected[label(r.code) if r.stage == "read" else r.stage] += 1
     store.add_reject(r)
 
 
@@ -129,13 +173,30 @@ def rebuild_ledger(store: Store, summary: RunSummary | None = None) -> None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
 
 
-def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], None] | None = None) -> RunSummary:
+def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], None] | None = None,
+           options: ReadOptions | None = None) -> RunSummary:
+    """Read ``paths`` (see sources/files.py) into the ledger. Feed pages already stored are not fetched again."""
+    hashes = store.article_hashes()
+    given = options or ReadOptions()
+    links = store.article_links() if given.fetch_pages else set()
+    opts = replace(given, seen=lambda link: link in links or given.seen(link))
+    return ingest_items(read_paths(paths, options=opts), store, progress, hashes=hashes)
+
+
+def ingest_items(items: Iterable[RawArticle | Rejected], store: Store,
+                 progress: Callable[[RunSummary], None] | None = None,
+                 hashes: dict[str, str] | None = None) -> RunSummary:
+    """Store every report of ``items`` (each in its own transaction), then rebuild the ledger."""
     started = time.monotonic()
     summary = RunSummary()
-    hashes = store.article_hashes()
+    hashes = store.article_hashes() if hashes is None else hashes
+    pages = store.page_hashes()
     known = _known_index(store)
-    for batch in _batches(read_paths(paths), BATCH):
-        marked = find_copies(_clean_batch(batch, store, hashes, summary), known)
+    if progress:
+        progress(summary)                   # a live view: a progress bar may follow the counts as they move
+    for batch in _batches(items, BATCH):
+        unchanged: list[CleanArticle] = []
+        marked = _batch_copies(_clean_batch(batch, store, hashes, summary, pages, unchanged), unchanged, known)
         _store_batch(marked, store, hashes, summary)
         for art in marked:
             own = art.published if art.published_from != "copy" else None

@@ -16,7 +16,7 @@ from typing import IO, Any, Callable, Sequence
 
 from tally.errors import ConfigError
 
-KINDS = ("incidents", "tallies", "claims", "articles")
+KINDS = ("incidents", "tallies", "claims", "articles", "rejects")
 
 
 def _flat(value: Any) -> str:

@@ -109,7 +109,7 @@ def clean(raw: RawArticle) -> CleanArticle:
         removed=_removed_spans(raw.text, lines, reasons, trimmed),
         url=raw.url, title=_norm(title) if title else None,
         published=published, published_from=published_from,
-        outlet=metadata.outlet(raw.text, raw.url), language=_language(text),
+        outlet=raw.outlet or metadata.outlet(raw.text, raw.url), language=_language(text),
         content_hash=content_hash(text), extra=dict(raw.extra),
     )
 

@@ -280,6 +280,13 @@ class CopyIndex:
         else:
             self._roots.pop(key, None)
 
+    def remove(self, key: str) -> None:
+        """Forget a report, e.g. to look at it again as a member of a new batch."""
+        if key in self._entries:
+            self._lsh.remove(key)
+            del self._entries[key]
+        self._roots.pop(key, None)
+
     def find(self, key: str, text: str) -> tuple[str, float] | None:
         """The indexed report that ``text`` copies (its root when known) and the similarity."""
         entry = _entry(key, text, None, self.num_perm)

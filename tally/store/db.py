@@ -114,6 +114,23 @@ class Store:
         with self.engine.connect() as cx:
             return dict(cx.execute(select(schema.articles.c.key, schema.articles.c.content_hash)).all())
 
+    def article_links(self) -> set[str]:
+        """Every key, URL and fetched link of the stored reports: a feed entry pointing at one is not fetched."""
+        a = schema.articles.c
+        links: set[str] = set()
+        with self.engine.connect() as cx:
+            for key, url, extra in cx.execute(select(a.key, a.url, a.extra)):
+                links.update(x for x in (key, url) if x)
+                if extra and "link" in extra:
+                    doc = json.loads(extra)
+                    links.update(str(doc[k]) for k in ("feed_link", "fetched_url") if doc.get(k))
+        return links
+
+    def page_hashes(self) -> dict[str, str]:
+        """sha256 of every raw web page stored -> the report it became."""
+        with self.engine.connect() as cx:
+            return dict(cx.execute(select(schema.pages.c.sha256, schema.pages.c.article)).all())
+
     def signatures(self) -> list[tuple[str, bytes | None, dt.date | None, str | None, str, str | None]]:
         a = schema.articles.c
         with self.engine.connect() as cx:
@@ -139,6 +156,10 @@ class Store:
                 base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
                 if claims:
                     cx.execute(insert(schema.claims), [_text_safe(claim_row(c, base + i)) for i, c in enumerate(claims)])
+                page = art.extra.get("page_sha256")
+                if page:  # the raw web page this report came from: the same page seen again is skipped
+                    cx.execute(delete(schema.pages).where(schema.pages.c.sha256 == page))
+                    cx.execute(insert(schema.pages).values(sha256=page, article=key))
                 if denials:
                     cx.execute(insert(schema.denials), [_text_safe(
                         {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,

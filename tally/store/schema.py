@@ -96,6 +96,24 @@ rejects = Table(
     Column("seen", Integer), Column("last_seen", String(32)),
 )
 
+pages = Table(
+    "pages", metadata,                                 # raw web pages already read: a page seen twice is skipped
+    Column("sha256", String(64), primary_key=True),
+    Column("article", String(512), nullable=False, index=True),
+)
+
+watch_sources = Table(                                 # `tally watch`: what each feed or folder answered last
+    "watch_sources", metadata,
+    Column("source", String(1024), primary_key=True),
+    Column("etag", Text), Column("last_modified", Text), Column("last_poll", String(32)),
+)
+
+watch_seen = Table(                                    # `tally watch`: entries and files already taken in
+    "watch_seen", metadata,
+    Column("source", String(1024), primary_key=True),
+    Column("item", String(1024), primary_key=True),
+)
+
 # PostgreSQL enforces VARCHAR lengths and 32-bit INTEGER, SQLite neither: on PostgreSQL every bounded string column
 # is TEXT and every integer BIGINT, so a long record id, claimant or path, or a huge figure, is stored whole on both
 # backends rather than failing on one.
