@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from tally.errors import TallyError
 from tally.models import CleanArticle, RawArticle, Rejected
+from tally.parallel import CleanFailure, Workers
 from tally.sources.files import read_paths
 from tally.stages.clean import clean
 from tally.stages.dedupe import CopyIndex, find_copies, signature, signature_bytes, signature_from_bytes
@@ -74,17 +75,17 @@ def _batches(items: Iterable[RawArticle | Rejected], size: int) -> Iterator[list
 
 
 def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: dict[str, str],
-                 summary: RunSummary) -> list[CleanArticle]:
+                 summary: RunSummary, pool: Workers | None = None) -> list[CleanArticle]:
     out: list[CleanArticle] = []
+    cleaned = iter((pool or Workers(1)).clean([i for i in batch if not isinstance(i, Rejected)]))
     for item in batch:
         if isinstance(item, Rejected):
             _reject(store, item, summary)
             continue
         summary.read += 1
-        try:
-            art = clean(item)
-        except (TallyError, ValueError) as exc:
-            _reject(store, Rejected(item.origin, "clean", getattr(exc, "code", "T300"), str(exc)), summary)
+        art = next(cleaned)
+        if isinstance(art, CleanFailure):
+            _reject(store, Rejected(item.origin, "clean", art.code, art.message), summary)
             continue
         if hashes.get(art.key) == art.content_hash:
             summary.unchanged += 1
@@ -99,13 +100,12 @@ def _reject(store: Store, r: Rejected, summary: RunSummary) -> None:
     store.add_reject(r)
 
 
-def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, str], summary: RunSummary) -> None:
-    for art in arts:
-        finder = PlaceFinder(art.text)
-        result = extract(art, finder)
-        claims = mark_aggregates(result.claims)
-        store.save_report(art, signature_bytes(signature(art.text)), finder.region, claims, result.denials)
-        store.clear_reject(art.origin)
+def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, str], summary: RunSummary,
+                 pool: Workers | None = None) -> None:
+    analysed = (pool or Workers(1)).analyse(arts)
+    store.save_reports([(art, a.signature, a.region, a.claims, a.denials) for art, a in zip(arts, analysed)])
+    for art, a in zip(arts, analysed):
+        claims = a.claims
         summary.updated += art.key in hashes
         summary.new += art.key not in hashes
         summary.copies += art.duplicate_of is not None
@@ -129,14 +129,16 @@ def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], 
     summary = RunSummary()
     hashes = store.article_hashes()
     known = _known_index(store)
+    pool = Workers()
     for batch in _batches(read_paths(paths), BATCH):
-        marked = find_copies(_clean_batch(batch, store, hashes, summary), known)
-        _store_batch(marked, store, hashes, summary)
+        marked = find_copies(_clean_batch(batch, store, hashes, summary, pool), known)
+        _store_batch(marked, store, hashes, summary, pool)
         for art in marked:
             own = art.published if art.published_from != "copy" else None
             known.add(art.key, art.text, own, copy_of=art.duplicate_of)
         if progress:
             progress(summary)
+    pool.close()
     rebuild_ledger(store, summary)
     summary.seconds = time.monotonic() - started
     return summary

@@ -19,6 +19,7 @@ its own versioned deduper ("embedding.v1"), run after this one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import struct
@@ -96,6 +97,7 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"(?<=[a-z])ll(ed|ing)$", r"l\1"))]
 
 
+@functools.lru_cache(maxsize=1 << 17)   # news vocabulary is small: fold each word once per process
 def _fold(token: str) -> str:
     if token in _UNITS:
         return str(_UNITS[token])
@@ -113,8 +115,16 @@ def _shingles(tokens: Sequence[str]) -> frozenset[str]:
     return frozenset(" ".join(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
 
 
-def _minhash(shingles: Iterable[str], num_perm: int) -> MinHash:
+@functools.lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[object, str]:
+    """The seeded permutations and scheme, drawn once instead of for every report (the same values)."""
     m = MinHash(num_perm=num_perm, seed=SEED)
+    return m.permutations, m.scheme
+
+
+def _minhash(shingles: Iterable[str], num_perm: int) -> MinHash:
+    permutations, scheme = _permutations(num_perm)
+    m = MinHash(num_perm=num_perm, seed=SEED, permutations=permutations, scheme=scheme)  # type: ignore[arg-type]
     m.update_batch([s.encode("utf-8") for s in sorted(shingles)])
     return m
 

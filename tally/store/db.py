@@ -88,6 +88,41 @@ class Store:
                     {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,
                      "start": d.start, "end": d.end} for d in denials])
 
+    def save_reports(self, reports: Sequence[tuple[CleanArticle, bytes | None, tuple[str | None, str | None],
+                                                  Sequence[Claim], Sequence[Denial]]]) -> None:
+        """Store a batch of reports with their claims in one transaction (bulk inserts), replacing earlier
+        versions of them and clearing their rejects; the same rows as ``save_report`` one by one."""
+        if not reports:
+            return
+        a, c, d = schema.articles, schema.claims, schema.denials
+        keys = list(dict.fromkeys(art.key for art, *_rest in reports))
+        with self.engine.begin() as cx:
+            seqs: dict[str, int] = {}
+            for chunk in _chunks(keys):
+                seqs.update((k, s) for k, s in cx.execute(select(a.c.key, a.c.seq).where(a.c.key.in_(chunk))))
+                cx.execute(delete(c).where(c.c.article.in_(chunk)))
+                cx.execute(delete(d).where(d.c.article.in_(chunk)))
+                cx.execute(delete(a).where(a.c.key.in_(chunk)))
+            next_seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
+            next_claim = (cx.execute(select(func.max(c.c.seq))).scalar() or 0) + 1
+            latest = {art.key: (art, *rest) for art, *rest in reports}   # a key given twice: the last wins
+            rows, claim_rows, denial_rows = [], [], []
+            for art, signature, region, claims, denials in latest.values():
+                if art.key not in seqs:
+                    seqs[art.key], next_seq = next_seq, next_seq + 1
+                rows.append(_article_row(art, seqs[art.key], signature, region))
+                claim_rows += [claim_row(x, next_claim + i) for i, x in enumerate(claims)]
+                next_claim += len(claims)
+                denial_rows += [{"article": x.article, "denier": x.denier, "side": x.side, "quote": x.quote,
+                                 "start": x.start, "end": x.end} for x in denials]
+            cx.execute(insert(a), rows)
+            if claim_rows:
+                cx.execute(insert(c), claim_rows)
+            if denial_rows:
+                cx.execute(insert(d), denial_rows)
+            for chunk in _chunks(list(dict.fromkeys(art.origin for art, *_ in reports))):
+                cx.execute(delete(schema.rejects).where(schema.rejects.c.origin.in_(chunk)))
+
     def add_reject(self, r: Rejected) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         t = schema.rejects
@@ -168,6 +203,12 @@ class Store:
     def reject_rows(self) -> list[dict[str, Any]]:
         with self.engine.connect() as cx:
             return [dict(r) for r in cx.execute(select(schema.rejects).order_by(schema.rejects.c.origin)).mappings()]
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    """Slices small enough for an IN (...) list on every backend."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def _article_row(art: CleanArticle, seq: int, signature: bytes | None,
