@@ -184,3 +184,6 @@ def show(ident: str, db: str | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+from tally.commands.spark import spark as _spark  # noqa: E402
+main.add_command(_spark)

@@ -35,7 +35,7 @@ from tally.errors import StageError
 from tally.models import CleanArticle
 
 __all__ = [
-    "NAME", "CopyIndex", "find_copies", "signature", "signature_bytes", "signature_from_bytes",
+    "NAME", "CopyIndex", "band_keys", "find_copies", "signature", "signature_bytes", "signature_from_bytes",
 ]
 
 log = logging.getLogger(__name__)
@@ -314,6 +314,22 @@ class CopyIndex:
 
 
 # ---------------------------------------------------------------- the stage
+
+def band_keys(text: str, threshold: float = 0.5, num_perm: int = 128) -> list[bytes]:
+    """The LSH buckets a ``CopyIndex(threshold, num_perm)`` puts this report in: two reports are candidate
+    copies exactly when they share one. Empty for a text too short to judge. For a distributed run, where
+    candidates are found by joining on these keys instead of querying one index."""
+    entry = _entry("", text, None, num_perm)
+    if entry is None:
+        return []
+    lsh = _bands(threshold, num_perm)
+    return [bytes([i]) + entry.sig.hashvalues[start:end].tobytes() for i, (start, end) in enumerate(lsh.hashranges)]
+
+
+@functools.lru_cache(maxsize=4)
+def _bands(threshold: float, num_perm: int) -> MinHashLSH:
+    return MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+
 
 def find_copies(articles: Sequence[CleanArticle], known: CopyIndex | None = None) -> list[CleanArticle]:
     """Return ``articles`` (same order) with ``duplicate_of``/``similarity`` set on copies.

@@ -25,6 +25,7 @@ class _Cluster:
     claims: list[Claim] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     memo: dict[str, Any] = field(default_factory=dict, repr=False)   # derived sets, cleared by add()
+    lands: set[str] = field(default_factory=set)                     # countries of its claims (see _land)
 
     def add(self, c: Claim, reason: str) -> None:
         self.claims.append(c)
@@ -83,16 +84,27 @@ def _countries(c: Claim) -> set[str]:
     return {p.country_code for p in c.places if p.country_code}
 
 
-def _places_meet(c: Claim, k: _Cluster) -> bool:
+def _land(c: Claim, regions: Mapping[str, tuple[str | None, str | None]]) -> frozenset[str]:
+    """The countries a claim is in: those of its places, else its report's; empty when neither is known.
+    A figure with no place of its own ("three soldiers died in the fighting") happened where its report is,
+    so it never joins an incident in another country."""
+    own = frozenset(p.country for p in c.places if p.country)
+    region = regions.get(c.article, (None, None))[0]
+    return own or (frozenset([region]) if region else frozenset())
+
+
+def _places_meet(c: Claim, k: _Cluster, land: frozenset[str] = frozenset()) -> bool:
     mine = {place_key(p) for p in c.places if p.kind != "admin1" and p.kind != "country"}
     theirs = k.place_keys
     if mine and theirs and not mine & theirs:
+        return False
+    if land and k.lands and not land & k.lands:
         return False
     countries, others = _countries(c), k.countries
     return not (countries and others and not countries & others)
 
 
-def _compatible(c: Claim, k: _Cluster) -> str | None:
+def _compatible(c: Claim, k: _Cluster, land: frozenset[str] = frozenset()) -> str | None:
     """The reason to merge ``c`` into ``k``, or None when they cannot be one incident."""
     if not _dates_meet(c, k):
         return None
@@ -102,7 +114,7 @@ def _compatible(c: Claim, k: _Cluster) -> str | None:
     events = {e for e in k.values("event_type") if e not in GENERIC_EVENTS}
     if any(not events_compatible(c.event_type, e) for e in events):
         return None
-    if not _places_meet(c, k):
+    if not _places_meet(c, k, land):
         return None
     lo, hi = k.dates
     bits = [f"dates meet ({lo}..{hi})"]
@@ -130,7 +142,7 @@ class _Blocks:
     Both cuts are exact (they only skip clusters that ``_compatible`` would refuse), so the incidents are
     the same as comparing with every cluster: claims arrive in date order and a cluster whose dates end
     before the claim's start can take no later claim (date window); a claim placed in some countries only
-    meets clusters placed in one of them or nowhere (country blocking)."""
+    meets clusters in one of them or in none known (country blocking; see ``_land``)."""
 
     def __init__(self) -> None:
         self.clusters: list[_Cluster] = []
@@ -139,7 +151,7 @@ class _Blocks:
         self.nowhere: set[int] = set()
         self.day: dt.date | None = None
 
-    def candidates(self, c: Claim) -> list[int]:
+    def candidates(self, c: Claim, mine: frozenset[str]) -> list[int]:
         if c.date_from is not None and c.date_from != self.day:   # retire clusters that closed before today
             self.day = c.date_from
             closed = {i for i in self.open if self.clusters[i].open_until() < c.date_from}
@@ -147,7 +159,6 @@ class _Blocks:
             self.nowhere -= closed
             for members in self.by_country.values():
                 members -= closed
-        mine = _countries(c)
         if not mine:
             return sorted(self.open)
         found = set(self.nowhere)
@@ -157,7 +168,7 @@ class _Blocks:
 
     def place(self, i: int) -> None:
         """(Re-)index cluster ``i`` after it was made or grew."""
-        countries = self.clusters[i].countries
+        countries = self.clusters[i].lands
         self.open.add(i)
         if countries:
             self.nowhere.discard(i)
@@ -167,23 +178,26 @@ class _Blocks:
             self.nowhere.add(i)
 
 
-def cluster(claims: Sequence[Claim]) -> list[_Cluster]:
+def cluster(claims: Sequence[Claim],
+            regions: Mapping[str, tuple[str | None, str | None]] | None = None) -> list[_Cluster]:
     """Greedy clustering in a fixed order (date, then report, then position), so any input order gives the
     same incidents."""
     ordered = sorted(claims, key=lambda c: (c.date_from or dt.date.min, c.article, c.start, c.id))
     blocks = _Blocks()
     for c in ordered:
         best: tuple[int, int, str] | None = None
-        for i in blocks.candidates(c):
+        land = _land(c, regions or {})
+        for i in blocks.candidates(c, land):
             k = blocks.clusters[i]
-            reason = _compatible(c, k)
+            reason = _compatible(c, k, land)
             if reason is not None and (best is None or _score(c, k) > best[0]):
                 best = (_score(c, k), i, reason)
         if best is None:
-            blocks.clusters.append(_Cluster([c], [f"{c.id}: first claim"]))
+            blocks.clusters.append(_Cluster([c], [f"{c.id}: first claim"], lands=set(land)))
             blocks.place(len(blocks.clusters) - 1)
         else:
             blocks.clusters[best[1]].add(c, f"{c.id}: {best[2]}")
+            blocks.clusters[best[1]].lands |= land
             blocks.place(best[1])
     return blocks.clusters
 
@@ -295,6 +309,6 @@ def reconcile(claims: Sequence[Claim], denials: Sequence[Denial], order: Mapping
               published: Mapping[str, dt.date | None],
               regions: Mapping[str, tuple[str | None, str | None]]) -> tuple[list[Incident], list[Tally]]:
     incident_claims = [c for c in claims if c.scope == "incident" and c.stance == "asserted"]
-    incidents = [build_incident(k, denials, order, regions) for k in cluster(incident_claims)]
+    incidents = [build_incident(k, denials, order, regions) for k in cluster(incident_claims, regions)]
     tallies = build_tallies([c for c in claims if c.scope == "tally" and c.stance == "asserted"], published, regions)
     return incidents, tallies

@@ -79,14 +79,12 @@ class Store:
             cx.execute(delete(schema.claims).where(schema.claims.c.article == art.key))
             cx.execute(delete(schema.denials).where(schema.denials.c.article == art.key))
             cx.execute(delete(a).where(a.c.key == art.key))
-            cx.execute(insert(a).values(**_article_row(art, seq, signature, region)))
+            cx.execute(insert(a).values(**article_row(art, seq, signature, region)))
             base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
             if claims:
                 cx.execute(insert(schema.claims), [claim_row(c, base + i) for i, c in enumerate(claims)])
             if denials:
-                cx.execute(insert(schema.denials), [
-                    {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,
-                     "start": d.start, "end": d.end} for d in denials])
+                cx.execute(insert(schema.denials), [denial_row(d) for d in denials])
 
     def save_reports(self, reports: Sequence[tuple[CleanArticle, bytes | None, tuple[str | None, str | None],
                                                   Sequence[Claim], Sequence[Denial]]]) -> None:
@@ -110,11 +108,10 @@ class Store:
             for art, signature, region, claims, denials in latest.values():
                 if art.key not in seqs:
                     seqs[art.key], next_seq = next_seq, next_seq + 1
-                rows.append(_article_row(art, seqs[art.key], signature, region))
+                rows.append(article_row(art, seqs[art.key], signature, region))
                 claim_rows += [claim_row(x, next_claim + i) for i, x in enumerate(claims)]
                 next_claim += len(claims)
-                denial_rows += [{"article": x.article, "denier": x.denier, "side": x.side, "quote": x.quote,
-                                 "start": x.start, "end": x.end} for x in denials]
+                denial_rows += [denial_row(x) for x in denials]
             cx.execute(insert(a), rows)
             if claim_rows:
                 cx.execute(insert(c), claim_rows)
@@ -163,16 +160,11 @@ class Store:
             new = 0
             for inc in incidents:
                 new += inc.id not in old
-                cx.execute(insert(schema.incidents).values(
-                    id=inc.id, date_from=inc.date_from, date_to=inc.date_to, country=inc.country, admin1=inc.admin1,
-                    event_type=inc.event_type, perpetrator=inc.perpetrator,
-                    killed_total_min=(inc.killed.get("total").low if inc.killed.get("total") else None),
-                    contested=inc.contested, confidence=inc.confidence, doc=json.dumps(incident_doc(inc))))
+                cx.execute(insert(schema.incidents).values(**incident_row(inc)))
                 if inc.claims:
                     cx.execute(insert(schema.incident_claims), [{"incident": inc.id, "claim": c} for c in inc.claims])
             for t in tallies:
-                cx.execute(insert(schema.tallies).values(id=t.id, as_of=t.as_of, country=t.country,
-                                                         doc=json.dumps(tally_doc(t))))
+                cx.execute(insert(schema.tallies).values(**tally_row(t)))
             total = cx.execute(select(func.count()).select_from(schema.incidents)).scalar() or 0
         return new, total - new
 
@@ -205,13 +197,31 @@ class Store:
             return [dict(r) for r in cx.execute(select(schema.rejects).order_by(schema.rejects.c.origin)).mappings()]
 
 
+def incident_row(inc: Incident) -> dict[str, Any]:
+    """The ``incidents`` table row of an incident (its links to claims go in ``incident_claims``)."""
+    total = inc.killed.get("total")
+    return {"id": inc.id, "date_from": inc.date_from, "date_to": inc.date_to, "country": inc.country,
+            "admin1": inc.admin1, "event_type": inc.event_type, "perpetrator": inc.perpetrator,
+            "killed_total_min": total.low if total else None, "contested": inc.contested,
+            "confidence": inc.confidence, "doc": json.dumps(incident_doc(inc))}
+
+
+def tally_row(t: Tally) -> dict[str, Any]:
+    return {"id": t.id, "as_of": t.as_of, "country": t.country, "doc": json.dumps(tally_doc(t))}
+
+
+def denial_row(d: Denial) -> dict[str, Any]:
+    return {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote, "start": d.start,
+            "end": d.end}
+
+
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
     """Slices small enough for an IN (...) list on every backend."""
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
 
-def _article_row(art: CleanArticle, seq: int, signature: bytes | None,
+def article_row(art: CleanArticle, seq: int, signature: bytes | None,
                  region: tuple[str | None, str | None]) -> dict[str, Any]:
     return {
         "key": art.key, "seq": seq, "origin": art.origin, "url": art.url, "title": art.title,
