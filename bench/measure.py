@@ -85,6 +85,45 @@ def baseline(corpus: str, batch_size: int) -> None:
     json.dump({"seconds": time.perf_counter() - started, "reports": len(texts), "tokens": tokens}, sys.stdout)
 
 
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--executors", type=int, default=2, show_default=True, help="Spark local mode: local[N].")
+def spark(corpus: str, out: str, executors: int) -> None:
+    """The Spark job (tally/spark/job.py) on CORPUS in local mode with N executor threads."""
+    from tally.spark.job import run, session
+
+    started = time.perf_counter()
+    sess = session(f"local[{executors}]")
+    sess.sparkContext.setLogLevel("ERROR")
+    try:
+        counts = run(sess, [corpus], out)
+    finally:
+        sess.stop()
+    json.dump({"seconds": time.perf_counter() - started, **counts}, sys.stdout)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
+def profile(corpus: str, db: str) -> None:
+    """Where the time goes: pyinstrument over one ingest of CORPUS in one process."""
+    from pyinstrument import Profiler
+
+    os.environ["TALLY_WORKERS"] = "1"
+    from tally import pipeline as pl
+    from tally.store.db import Store
+
+    for p in Path(db).parent.glob(Path(db).name + "*"):
+        p.unlink()
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    pl.ingest([corpus], Store(db))
+    profiler.stop()
+    text = profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
+    json.dump({"seconds": profiler.last_session.duration if profiler.last_session else 0.0, "text": text}, sys.stdout)
+
+
 def _signatures(batch: list[str]) -> list[bytes]:
     from tally.stages.dedupe import signature, signature_bytes
 

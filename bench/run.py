@@ -172,6 +172,20 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
                   f"earlier copies, confirm on the signature estimate): **{m['seconds']:.0f} s**, "
                   f"{m['reports'] / m['seconds']:.0f} reports/s, peak memory (PSS) **{m['peak_rss'] / GIB:.2f} GiB**, "
                   f"{m['copy_pairs']} copy pairs found."]
+    if results.get("spark"):
+        lines += ["", "## Spark job, local mode", "",
+                  "`tally/spark/job.py` on the same generated corpus, `local[N]` (N executor threads on this machine), "
+                  "wall time including the JVM's start:", "",
+                  "| reports | executors | seconds | reports/s | peak memory (PSS, MiB, JVM and Python workers) |",
+                  "|---:|---:|---:|---:|---:|"]
+        for size, by_n in sorted(results["spark"].items(), key=lambda kv: int(kv[0])):
+            for n, res in sorted(by_n.items()):
+                lines.append(f"| {size} | {n} | {res['seconds']:.0f} | {int(size) / res['seconds']:.1f} | "
+                             f"{res['peak_rss'] / 2 ** 20:.0f} |")
+    if results.get("profile"):
+        prof = results["profile"]
+        lines += ["", f"## Where the time goes (pyinstrument, one process, {prof['reports']} reports)", "",
+                  "```", *prof["text"].splitlines()[:80], "```"]
     if plot is not None:
         lines += ["", f"![time against corpus size]({plot.name})"]
     return "\n".join(lines) + "\n"
@@ -192,6 +206,9 @@ def _commit() -> str:
 @click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also run the naive spaCy baseline.")
 @click.option("--baseline-max", default=30000, show_default=True, help="Largest size to run the baseline on.")
 @click.option("--minhash", default=0, show_default=True, help="Also time MinHash dedup of this many reports.")
+@click.option("--spark", "spark_sizes", default="", help="Also run the Spark job in local mode (1 and 2 "
+              "executors) on corpora of these sizes, comma-separated.")
+@click.option("--profile", "profile_size", default=0, help="Also profile one ingest of this many reports.")
 @click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "bench" / ".work",
               show_default=True, help="Where corpora and databases go.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=ROOT / "docs" / "PERFORMANCE.md",
@@ -199,7 +216,7 @@ def _commit() -> str:
 @click.option("--keep", is_flag=True, help="Merge with the results already next to --out instead of starting over.")
 @click.option("--timeout", default=7200.0, show_default=True, help="Seconds one measurement may take.")
 def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_max: int, minhash: int, work: Path,
-         out: Path, keep: bool, timeout: float) -> None:
+         out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int) -> None:
     """Build corpora, time tally and the baseline on them, and write the performance report with a plot."""
     raw_path = out.with_suffix(".json")
     results: dict[str, Any] = json.loads(raw_path.read_text()) if keep and raw_path.exists() else {"sizes": {}}
@@ -232,6 +249,17 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_
         res["workers"] = max(int(w) for w in worker_counts.split(","))
         results["minhash"] = res
         click.echo(f"minhash {minhash}: {res['seconds']:.0f} s, {res['peak_rss'] / GIB:.2f} GiB", err=True)
+    for size in [int(s) for s in spark_sizes.split(",") if s]:
+        path = corpus.write(work / f"corpus-{size}.jsonl", size)
+        for executors in (1, 2):
+            res = _measure(["spark", str(path), str(work / f"parquet-{size}-{executors}"), "--executors",
+                            str(executors)], timeout)
+            click.echo(f"spark {size} reports, local[{executors}]: {res['seconds']:.0f} s", err=True)
+            results.setdefault("spark", {}).setdefault(str(size), {})[str(executors)] = res
+    if profile_size:
+        path = corpus.write(work / f"corpus-{profile_size}.jsonl", profile_size)
+        results["profile"] = {"reports": profile_size,
+                              **_measure(["profile", str(path), str(work / "profile.db")], timeout)}
     raw_path.write_text(json.dumps(results, indent=1))
     plot = out.with_name("performance.png")
     _plot(results, plot)

@@ -211,12 +211,21 @@ def _entry(key: str, text_or_sig: str | MinHash, published: dt.date | None, num_
             raise ValueError(f"signature of {key!r} has {len(text_or_sig)} permutations, index has {num_perm}")
         words = round(text_or_sig.count()) + SHINGLE - 1
         return _Entry(key, text_or_sig, None, None, words, published)
-    tokens = _tokens(text_or_sig)
+    parts = _text_parts(text_or_sig, num_perm)
+    if parts is None:
+        log.debug("%s: under %d words, too short to judge as a copy", key, MIN_WORDS)
+        return None
+    sig, shingles, figures, words = parts
+    return _Entry(key, sig, shingles, figures, words, published)
+
+
+@functools.lru_cache(maxsize=2048)   # find_copies and then CopyIndex.add read the same texts: hash them once
+def _text_parts(text: str, num_perm: int) -> tuple[MinHash, frozenset[str], frozenset[int], int] | None:
+    tokens = _tokens(text)
     if len(tokens) < MIN_WORDS:
-        log.debug("%s: %d words, too short to judge as a copy", key, len(tokens))
         return None
     shingles = _shingles(tokens)
-    return _Entry(key, _minhash(shingles, num_perm), shingles, _figures(text_or_sig), len(tokens), published)
+    return _minhash(shingles, num_perm), shingles, _figures(text), len(tokens)
 
 
 def _measure(copy: _Entry, original: _Entry) -> tuple[float, float]:
