@@ -24,13 +24,17 @@ def spark() -> None:
 def run(inputs: Sequence[str], out: str, master: str) -> None:
     """Read INPUTS (JSON Lines; local text files), run every stage over Spark partitions, write Parquet."""
     try:
-        from tally.spark.job import run as job, session
+        import pyspark  # noqa: F401
     except ImportError as exc:   # pyspark missing
         raise click.ClickException(f"{exc}: install the extra with pip install 'tally[spark]'") from exc
+    from tally.spark.job import run as job, session
+
     started = time.monotonic()
     spark_session = session(master)
     try:
         counts = job(spark_session, inputs, out)
+    except TallyError as exc:
+        raise click.ClickException(str(exc)) from exc
     finally:
         spark_session.stop()
     click.echo(json.dumps({**counts, "seconds": round(time.monotonic() - started, 1)}))

@@ -31,6 +31,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
+from tally.errors import TallyError
 from tally.models import Claim, CleanArticle, Denial, RawArticle, Rejected
 
 BATCH = 200          # the single-machine pipeline's batch (tally.pipeline.BATCH): copies are found batch by batch
@@ -104,7 +105,8 @@ def read(spark: Any, inputs: Sequence[str]) -> Any:
             parts.append(sc.parallelize(list(enumerate(items, offset)), max(1, sc.defaultParallelism)))
             offset += len(items)
         else:
-            raise SystemExit(f"{path}: only JSON Lines (.jsonl, .jsonl.gz) can be read from a remote path")
+            raise TallyError(f"{path}: only JSON Lines (.jsonl, .jsonl.gz) can be read from a remote path; "
+                             "convert other inputs to JSON Lines first", code="T209")
     return sc.union(parts) if parts else sc.emptyRDD()
 
 
