@@ -21,6 +21,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,17 @@ GIB = 1024 ** 3
 def _measure(args: list[str], timeout: float) -> dict[str, Any]:
     """Run ``python -m bench.measure ARGS``; its JSON result plus the peak RSS of its process tree."""
     cmd = [sys.executable, "-m", "bench.measure", *args]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")   # no pipe to fill up
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_file, stderr=err_file, text=True)
     watched = psutil.Process(proc.pid)
     peak, started = 0, time.monotonic()
-    while proc.poll() is None:
+    cpu = None
+    while cpu is None:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)   # its rusage covers the workers it reaped
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            cpu = usage.ru_utime + usage.ru_stime
+            break
         try:
             tree = [watched, *watched.children(recursive=True)]
             # PSS: pages shared by the forked workers (the gazetteer) are counted once, not once per process
@@ -51,16 +59,29 @@ def _measure(args: list[str], timeout: float) -> dict[str, Any]:
             proc.kill()
             raise click.ClickException(f"{' '.join(args)}: no result after {timeout:.0f} s (raise --timeout)")
         time.sleep(0.25)
-    out, err = proc.communicate()
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
     if proc.returncode != 0:
         raise click.ClickException(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
     result = json.loads(out)
     result["peak_rss"] = peak
+    result["cpu_seconds"] = cpu   # user + system time of the process and its workers: what load does not change
     return result
 
 
 def _median(runs: list[dict[str, Any]], key: str) -> float:
     return statistics.median(r[key] for r in runs)
+
+
+def _median_cpu(runs: list[dict[str, Any]]) -> float | None:
+    """Median CPU seconds of the runs that recorded them (older results may not have)."""
+    have = [r["cpu_seconds"] for r in runs if r.get("cpu_seconds")]
+    return statistics.median(have) if have else None
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return format(value, spec) if value is not None else "n/a"
 
 
 def _stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
@@ -134,9 +155,9 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
         "- baseline: spaCy `en_core_web_sm` 3.8.0 `nlp.pipe(batch_size=64)` over every full text, one process, "
         "same texts, same run", "",
         "## End to end", "",
-        "| reports | workers | runs | seconds | reports/s | peak memory (PSS, MiB) | baseline s | baseline reports/s "
-        "| speed-up |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| reports | workers | runs | seconds | reports/s | CPU s | reports per CPU s | peak memory (PSS, MiB) "
+        "| baseline s | baseline reports/s | baseline CPU s | speed-up (wall) | speed-up (CPU) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     fits: dict[str, list[tuple[int, float]]] = {}
     for size, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
@@ -145,8 +166,12 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
             secs = _median(runs, "seconds")
             fits.setdefault(w, []).append((int(size), secs))
             rss = _median(runs, "peak_rss") / 2 ** 20
-            cells = [size, w, len(runs), f"{secs:.1f}", f"{int(size) / secs:.0f}", f"{rss:.0f}"]
-            cells += [f"{base:.1f}", f"{int(size) / base:.0f}", f"{base / secs:.1f}x"] if base else ["", "", ""]
+            cpu = _median_cpu(runs)
+            base_cpu = _median_cpu(entry.get("baseline") or [])
+            cells = [size, w, len(runs), f"{secs:.1f}", f"{int(size) / secs:.0f}", _fmt(cpu, ".0f"),
+                     _fmt(int(size) / cpu if cpu else None, ".0f"), f"{rss:.0f}"]
+            cells += [f"{base:.1f}", f"{int(size) / base:.1f}", _fmt(base_cpu, ".0f"), f"{base / secs:.1f}x",
+                      f"{base_cpu / cpu:.1f}x" if cpu and base_cpu else ""] if base else ["", "", "", "", ""]
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     lines += ["", "Growth: time ~ size^k, least squares over the sizes above:", ""]
     for w, pts in sorted(fits.items()):
@@ -171,7 +196,8 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
                   f"{m['workers']} processes, then a MinHashLSH with the pipeline's bands (insert each, query for "
                   f"earlier copies, confirm on the signature estimate): **{m['seconds']:.0f} s**, "
                   f"{m['reports'] / m['seconds']:.0f} reports/s, peak memory (PSS) **{m['peak_rss'] / GIB:.2f} GiB**, "
-                  f"{m['copy_pairs']} copy pairs found."]
+                  f"{m['copy_pairs']} copy pairs found"
+                  + (f"; {m['cpu_seconds']:.0f} CPU s." if m.get("cpu_seconds") else ".")]
     if results.get("spark"):
         lines += ["", "## Spark job, local mode", "",
                   "`tally/spark/job.py` on the same generated corpus, `local[N]` (N executor threads on this machine), "
