@@ -41,7 +41,7 @@ def _measure(args: list[str], timeout: float) -> dict[str, Any]:
     out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")   # no pipe to fill up
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_file, stderr=err_file, text=True)
     watched = psutil.Process(proc.pid)
-    peak, started = 0, time.monotonic()
+    peak, started, load = 0, time.monotonic(), os.getloadavg()[0]
     cpu = None
     while cpu is None:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)   # its rusage covers the workers it reaped
@@ -67,6 +67,7 @@ def _measure(args: list[str], timeout: float) -> dict[str, Any]:
     result = json.loads(out)
     result["peak_rss"] = peak
     result["cpu_seconds"] = cpu   # user + system time of the process and its workers: what load does not change
+    result["load"] = max(load, os.getloadavg()[0])   # the machine's 1-minute load average, start or end
     return result
 
 
@@ -156,8 +157,8 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
         "same texts, same run", "",
         "## End to end", "",
         "| reports | workers | runs | seconds | reports/s | CPU s | reports per CPU s | peak memory (PSS, MiB) "
-        "| baseline s | baseline reports/s | baseline CPU s | speed-up (wall) | speed-up (CPU) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| baseline s | baseline reports/s | baseline CPU s | speed-up (wall) | speed-up (CPU) | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     fits: dict[str, list[tuple[int, float]]] = {}
     for size, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
@@ -172,7 +173,15 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
                      _fmt(int(size) / cpu if cpu else None, ".0f"), f"{rss:.0f}"]
             cells += [f"{base:.1f}", f"{int(size) / base:.1f}", _fmt(base_cpu, ".0f"), f"{base / secs:.1f}x",
                       f"{base_cpu / cpu:.1f}x" if cpu and base_cpu else ""] if base else ["", "", "", "", ""]
+            loads = [r["load"] for r in runs if r.get("load")]
+            cells.append(f"{statistics.median(loads):.1f}" if loads else "n/a")
             lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    lines += ["", "The machine is shared (2 cores, other jobs running): the load average column is the number of "
+              "processes wanting a core while the row was measured. Above 2, every process here waited for a core "
+              "for part of the time, so wall-clock rates are lower than on an idle machine; CPU seconds (user + "
+              "system, the process and its workers) are not changed by waiting and give the rate an idle machine "
+              "would reach: reports per CPU second times the cores used.", ""]
+    lines += _targets(results)
     lines += ["", "Growth: time ~ size^k, least squares over the sizes above:", ""]
     for w, pts in sorted(fits.items()):
         k = _exponent(pts)
@@ -217,6 +226,28 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _targets(results: dict[str, Any]) -> list[str]:
+    """The issue's targets against the largest corpus measured with the most workers."""
+    rows = [(int(size), w, runs, entry) for size, entry in results["sizes"].items() for w, runs in entry["pipeline"].items()]
+    if not rows:
+        return []
+    size, w, runs, entry = max(rows, key=lambda r: (r[0], int(r[1])))
+    secs, peak = _median(runs, "seconds"), _median(runs, "peak_rss")
+    cpu = _median_cpu(runs)
+    out = ["### Targets", "", f"At {size} reports, {w} worker(s):", "",
+           f"- end to end: {size / secs:.0f} reports/s wall clock (target 100)"
+           + (f"; {size / cpu:.0f} reports per CPU second" if cpu else ""),
+           f"- peak memory: {peak / GIB:.2f} GiB (target 2 GiB)"]
+    based = [(int(s), e) for s, e in results["sizes"].items() if e.get("baseline")]
+    if based:
+        bsize, bentry = max(based, key=lambda r: r[0])
+        bsecs = _median(bentry["baseline"], "seconds")
+        best = min(_median(r, "seconds") for r in bentry["pipeline"].values())
+        out.append(f"- against the baseline at {bsize} reports (its largest size): {bsecs / best:.1f}x faster "
+                   f"wall clock (target 10x)")
+    return out + [""]
+
+
 def _commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -240,13 +271,23 @@ def _commit() -> str:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=ROOT / "docs" / "PERFORMANCE.md",
               show_default=True)
 @click.option("--keep", is_flag=True, help="Merge with the results already next to --out instead of starting over.")
+@click.option("--merge", "merge_from", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help="Merge the results JSON of another run (e.g. one written with another --out) into this report.")
 @click.option("--timeout", default=7200.0, show_default=True, help="Seconds one measurement may take.")
 def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_max: int, minhash: int, work: Path,
-         out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int) -> None:
+         out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int, merge_from: tuple[Path, ...]) -> None:
     """Build corpora, time tally and the baseline on them, and write the performance report with a plot."""
     raw_path = out.with_suffix(".json")
     results: dict[str, Any] = json.loads(raw_path.read_text()) if keep and raw_path.exists() else {"sizes": {}}
-    results.setdefault("commands", []).append("python -m bench " + shlex.join(sys.argv[1:]))
+    for other_path in merge_from:
+        other = json.loads(other_path.read_text())
+        results.setdefault("commands", []).extend(c for c in other.get("commands", []) if c not in results["commands"])
+        results["sizes"].update(other.get("sizes", {}))
+        for key in ("spark", "profile", "minhash"):
+            if other.get(key):
+                results[key] = other[key]
+    if sizes or minhash or spark_sizes or profile_size:
+        results.setdefault("commands", []).append("python -m bench " + shlex.join(sys.argv[1:]))
     results.update(machine=_machine(), repeats=repeats,
                    date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=_commit())
     for size in [int(s) for s in sizes.split(",") if s]:
