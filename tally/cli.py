@@ -220,10 +220,12 @@ def show(ident: str, db: str | None) -> None:
 # Command groups kept in their own modules (tally/commands/).
 from tally.commands.eval import eval_command  # noqa: E402
 from tally.commands.serve import serve  # noqa: E402
+from tally.commands.spark import spark  # noqa: E402
 from tally.commands.watch import watch  # noqa: E402
 
 main.add_command(eval_command)
 main.add_command(serve)
+main.add_command(spark)
 main.add_command(watch)
 
 

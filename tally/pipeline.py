@@ -13,14 +13,11 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from tally.errors import StoreError, TallyError
 from tally.models import CleanArticle, RawArticle, Rejected
+from tally.parallel import CleanFailure, Workers
 from tally.sources.codes import label
 from tally.sources.files import read_paths
 from tally.sources.options import ReadOptions
-from tally.stages.clean import clean
-from tally.stages.dedupe import CopyIndex, find_copies, signature, signature_bytes, signature_from_bytes
-from tally.stages.extract.aggregates import mark_aggregates
-from tally.stages.extract.claims import extract
-from tally.stages.extract.geo import PlaceFinder
+from tally.stages.dedupe import CopyIndex, find_copies, signature_from_bytes
 from tally.stages.reconcile import reconcile
 from tally.store.db import Store
 
@@ -88,8 +85,8 @@ def _batches(items: Iterable[RawArticle | Rejected], size: int) -> Iterator[list
 
 def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: dict[str, str],
                  summary: RunSummary, pages: dict[str, str] | None = None,
-                 unchanged: list[CleanArticle] | None = None) -> list[CleanArticle]:
-    out: list[CleanArticle] = []
+                 unchanged: list[CleanArticle] | None = None, pool: Workers | None = None) -> list[CleanArticle]:
+    todo: list[RawArticle] = []
     for item in batch:
         if isinstance(item, Rejected):
             _reject(store, item, summary)
@@ -97,10 +94,11 @@ def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: d
         summary.read += 1
         if pages is not None and _page_seen(item, pages, summary):
             continue
-        try:
-            art = clean(item)
-        except (TallyError, ValueError) as exc:
-            _reject(store, Rejected(item.origin, "clean", getattr(exc, "code", "T300"), str(exc)), summary)
+        todo.append(item)
+    out: list[CleanArticle] = []
+    for item, art in zip(todo, (pool or Workers(1)).clean(todo)):   # cleaned on the worker processes, in order
+        if isinstance(art, CleanFailure):
+            _reject(store, Rejected(item.origin, "clean", art.code, art.message), summary)
             continue
         if hashes.get(art.key) == art.content_hash:
             summary.unchanged += 1
@@ -143,13 +141,13 @@ def _reject(store: Store, r: Rejected, summary: RunSummary) -> None:
     store.add_reject(r)
 
 
-def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, str], summary: RunSummary) -> None:
-    for art in arts:
-        finder = PlaceFinder(art.text)
-        result = extract(art, finder)
-        claims = mark_aggregates(result.claims)
+def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, str], summary: RunSummary,
+                 pool: Workers | None = None) -> None:
+    """Extract on the worker processes, then store each report in its own transaction (a report the database
+    refuses is rejected alone; a run killed at any moment loses at most the report being written)."""
+    for art, a in zip(arts, (pool or Workers(1)).analyse(arts)):
         try:
-            store.save_report(art, signature_bytes(signature(art.text)), finder.region, claims, result.denials)
+            store.save_report(art, a.signature, a.region, a.claims, a.denials)
         except StoreError as exc:
             _reject(store, Rejected(art.origin, "store", exc.code, str(exc)), summary)
             continue
@@ -158,7 +156,7 @@ def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, s
         summary.new += art.key not in hashes
         summary.copies += art.duplicate_of is not None
         summary.not_english += art.language != "en"
-        summary.claims += len(claims)
+        summary.claims += len(a.claims)
         hashes[art.key] = art.content_hash
 
 
@@ -194,15 +192,17 @@ def ingest_items(items: Iterable[RawArticle | Rejected], store: Store,
     known = _known_index(store)
     if progress:
         progress(summary)                   # a live view: a progress bar may follow the counts as they move
-    for batch in _batches(items, BATCH):
-        unchanged: list[CleanArticle] = []
-        marked = _batch_copies(_clean_batch(batch, store, hashes, summary, pages, unchanged), unchanged, known)
-        _store_batch(marked, store, hashes, summary)
-        for art in marked:
-            own = art.published if art.published_from != "copy" else None
-            known.add(art.key, art.text, own, copy_of=art.duplicate_of)
-        if progress:
-            progress(summary)
+    with Workers() as pool:
+        for batch in _batches(items, BATCH):
+            unchanged: list[CleanArticle] = []
+            cleaned = _clean_batch(batch, store, hashes, summary, pages, unchanged, pool)
+            marked = _batch_copies(cleaned, unchanged, known)
+            _store_batch(marked, store, hashes, summary, pool)
+            for art in marked:
+                own = art.published if art.published_from != "copy" else None
+                known.add(art.key, art.text, own, copy_of=art.duplicate_of)
+            if progress:
+                progress(summary)
     rebuild_ledger(store, summary)
     summary.seconds = time.monotonic() - started
     return summary

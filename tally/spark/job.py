@@ -1,0 +1,321 @@
+"""Tally's pipeline as an Apache Spark job, for archives past one machine; writes Parquet that `tally` loads.
+
+    spark-submit tally/spark/job.py --out OUT INPUT...        # or: tally spark run --out OUT INPUT...
+    tally spark load OUT --db tally.db                         # into SQLite or PostgreSQL
+
+Every stage is the single-machine stage function, called over partitions (no stage logic lives here):
+
+* read: JSON Lines (``.jsonl``, ``.jsonl.gz``; a file, a folder or a glob, local, ``hdfs://`` or ``s3a://``
+  through Spark's own connectors) split over the executors, each line parsed by ``tally.sources.files``;
+  a local text file or folder is read by ``read_paths`` on the driver and spread from there.
+* clean (``tally.parallel.clean_one``) on the executors.
+* copies across the whole corpus: each report's LSH buckets (``dedupe.band_keys``, the bands of the
+  single-machine ``CopyIndex``) are joined to find candidate pairs; the driver joins the pairs into groups
+  (union-find over the edges only: their number is about the number of copies, not of reports), and each
+  group runs ``find_copies`` in the order and batches a single-machine run would use, so the same report is
+  the original.
+* extract (``tally.parallel.analyse_one``) on the executors.
+* reconcile by blocking key: incident claims are grouped by country (of their places, else of their
+  report) and each block runs ``reconcile``; running totals, few, are built on the driver (``build_tallies``).
+* write: one Parquet folder per table of the ledger database (articles, claims, denials, incidents,
+  incident_claims, tallies, rejects), with the database's own columns.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from itertools import groupby
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from tally.errors import TallyError
+from tally.models import Claim, CleanArticle, Denial, RawArticle, Rejected
+
+BATCH = 200          # the single-machine pipeline's batch (tally.pipeline.BATCH): copies are found batch by batch
+TABLES = ("articles", "claims", "denials", "incidents", "incident_claims", "tallies", "rejects")
+
+
+# ---------------------------------------------------------------- read
+
+def _parse_line(text: str, number: int, where: str, name: str) -> RawArticle | Rejected:
+    from tally.errors import SourceError
+    from tally.sources import files
+
+    try:
+        data = text.encode("utf-8")
+        if len(data) > files.DEFAULT_MAX_BYTES:
+            raise SourceError(where, f"line {number}: record is over the limit per report", code=files.TOO_LARGE)
+        return files._record(files._parse_line(data, number, where), where, f"{name}:{number}", number)
+    except SourceError as exc:
+        return Rejected(where, "read", exc.code, exc.reason)
+
+
+def _hadoop_files(spark: Any, path: str) -> list[str]:
+    """The files a path names (a file, a folder read recursively, or a glob), sorted, through Hadoop's
+    FileSystem so that hdfs:// and s3a:// work as local paths do."""
+    jvm, conf = spark.sparkContext._jvm, spark.sparkContext._jsc.hadoopConfiguration()
+    hpath = jvm.org.apache.hadoop.fs.Path(path)
+    fs = hpath.getFileSystem(conf)
+    found = []
+    for status in fs.globStatus(hpath) or []:
+        if status.isDirectory():
+            it = fs.listFiles(status.getPath(), True)
+            while it.hasNext():
+                found.append(it.next().getPath().toString())
+        else:
+            found.append(status.getPath().toString())
+    return sorted(f for f in found if not Path(f).name.startswith((".", "_")))
+
+
+def _is_jsonl(name: str) -> bool:
+    from tally.sources.files import JSONL_SUFFIXES
+
+    return name.lower().endswith(JSONL_SUFFIXES)
+
+
+def read(spark: Any, inputs: Sequence[str]) -> Any:
+    """RDD of (position, RawArticle | Rejected), positions numbered as ``read_paths`` would yield them."""
+    from tally.sources.files import EMPTY, read_paths
+
+    sc = spark.sparkContext
+    parts, offset = [], 0
+    for path in inputs:
+        local = "://" not in path
+        files = _hadoop_files(spark, path)
+        if files and all(_is_jsonl(f) for f in files):
+            for f in files:
+                origin = path if len(files) == 1 and local else (f.removeprefix("file:") if local else f)
+                name = Path(f).name
+                lines = sc.textFile(f).zipWithIndex().filter(lambda t: t[0].strip())
+                count = lines.count()
+                if count == 0:
+                    parts.append(sc.parallelize([(offset, Rejected(origin, "read", EMPTY, "empty file"))]))
+                    offset += 1
+                    continue
+                start = offset
+                parts.append(lines.zipWithIndex().map(
+                    lambda t, start=start, origin=origin, name=name:
+                        (start + t[1], _parse_line(t[0][0], t[0][1] + 1, f"{origin}:{t[0][1] + 1}", name))))
+                offset += count
+        elif local:
+            items = list(read_paths([path]))
+            parts.append(sc.parallelize(list(enumerate(items, offset)), max(1, sc.defaultParallelism)))
+            offset += len(items)
+        else:
+            raise TallyError(f"{path}: only JSON Lines (.jsonl, .jsonl.gz) can be read from a remote path; "
+                             "convert other inputs to JSON Lines first", code="T209")
+    return sc.union(parts) if parts else sc.emptyRDD()
+
+
+# ---------------------------------------------------------------- copies
+
+def _candidate_pairs(arts: Any) -> list[tuple[int, int]]:
+    from tally.stages.dedupe import band_keys
+
+    def pairs(bucket: Iterable[int]) -> Iterator[tuple[int, int]]:
+        members = sorted(set(bucket))
+        return zip(members, members[1:])   # a chain links the bucket: enough to make one group
+
+    return (arts.flatMap(lambda t: [(b, t[0]) for b in band_keys(t[1].text)])
+            .groupByKey(_parts(arts)).flatMap(lambda kv: pairs(kv[1])).distinct(_parts(arts)).collect())
+
+
+def _groups(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Union-find over the candidate pairs: position -> the smallest position of its group."""
+    parent: dict[int, int] = {}
+
+    def root(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: root(x) for x in parent}
+
+
+def _find_copies_in_group(members: Iterable[tuple[int, CleanArticle]], batch: int) -> Iterator[tuple[int, CleanArticle]]:
+    """The single-machine order: batch by batch, each against the reports of earlier batches."""
+    from tally.stages.dedupe import CopyIndex, find_copies
+
+    known = CopyIndex()
+    for _batch, grp in groupby(sorted(members, key=lambda t: t[0]), key=lambda t: t[0] // batch):
+        grp_list = list(grp)
+        marked = find_copies([a for _i, a in grp_list], known)
+        for (i, _old), art in zip(grp_list, marked):
+            own = art.published if art.published_from != "copy" else None
+            known.add(art.key, art.text, own, copy_of=art.duplicate_of)
+            yield i, art
+
+
+def mark_copies(sc: Any, arts: Any, batch: int = BATCH) -> Any:
+    group_of = sc.broadcast(_groups(_candidate_pairs(arts)))
+    alone = arts.filter(lambda t: t[0] not in group_of.value)
+    grouped = (arts.filter(lambda t: t[0] in group_of.value)
+               .map(lambda t: (group_of.value[t[0]], t)).groupByKey(_parts(arts))
+               .flatMap(lambda kv: _find_copies_in_group(kv[1], batch)))
+    return alone.union(grouped)
+
+
+# ---------------------------------------------------------------- reconcile
+
+def _block(c: Claim, region: tuple[str | None, str | None]) -> str:
+    """The blocking key of an incident claim: its country (``reconcile._land``: of its places, else of its
+    report). Claims in different countries never merge, so each block reconciles alone."""
+    from tally.stages.reconcile import _land
+
+    return min(_land(c, {c.article: region}), default="")
+
+
+def _reconcile_block(rows: Iterable[tuple[Claim, int, tuple[str | None, str | None]]],
+                     denials: dict[str, list[Denial]]) -> Iterator[dict[str, Any]]:
+    from tally.stages.reconcile import reconcile
+    from tally.store.db import incident_row
+
+    rows = list(rows)
+    claims = [c for c, _o, _r in rows]
+    order = {c.id: o for c, o, _r in rows}
+    regions = {c.article: r for c, _o, r in rows}
+    mine = [d for a in sorted({c.article for c in claims}) for d in denials.get(a, [])]
+    incidents, _tallies = reconcile(claims, mine, order, {}, regions)
+    for inc in incidents:
+        yield {"table": "incidents", **incident_row(inc)}
+        for cid in inc.claims:
+            yield {"table": "incident_claims", "incident": inc.id, "claim": cid}
+
+
+# ---------------------------------------------------------------- the job
+
+def _spark_schema(table: str) -> Any:
+    from pyspark.sql import types as T
+    from sqlalchemy import Boolean, Date, Float, Integer, LargeBinary
+
+    from tally.store import schema
+
+    def kind(col: Any) -> Any:
+        t = col.type
+        if isinstance(t, Boolean):
+            return T.BooleanType()
+        if isinstance(t, Integer):
+            return T.LongType()
+        if isinstance(t, Float):
+            return T.DoubleType()
+        if isinstance(t, Date):
+            return T.DateType()
+        if isinstance(t, LargeBinary):
+            return T.BinaryType()
+        return T.StringType()
+
+    cols = [c for c in schema.metadata.tables[table].columns if not (table == "denials" and c.name == "id")]
+    return T.StructType([T.StructField(c.name, kind(c), True) for c in cols])
+
+
+def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict[str, int]:
+    """Run the pipeline over ``inputs`` and write the ledger tables as Parquet under ``out``."""
+    from tally.parallel import CleanFailure, analyse_one, clean_one
+    from tally.stages.reconcile import build_tallies
+    from tally.store.db import article_row, denial_row, tally_row
+    from tally.store.serialize import claim_row
+
+    sc = spark.sparkContext
+    now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    items = read(spark, inputs)
+    items = items.coalesce(max(1, sc.defaultParallelism * 2)).persist() if items.getNumPartitions() > \
+        4 * sc.defaultParallelism else items.persist()
+    cleaned = items.filter(lambda t: isinstance(t[1], RawArticle)).map(
+        lambda t: (t[0], t[1].origin, clean_one(t[1])[0])).persist()
+    rejects = (items.filter(lambda t: isinstance(t[1], Rejected)).map(lambda t: t[1])
+               .union(cleaned.filter(lambda t: isinstance(t[2], CleanFailure))
+                      .map(lambda t: Rejected(t[1], "clean", t[2].code, t[2].message)))
+               .map(lambda r: {"origin": r.origin, "stage": r.stage, "code": r.code, "reason": r.reason,
+                               "seen": 1, "last_seen": now}))
+    arts = cleaned.filter(lambda t: isinstance(t[2], CleanArticle)).map(lambda t: (t[0], t[2]))
+    arts = _latest_per_key(arts)
+    done = mark_copies(sc, arts, batch).map(lambda t: (t[0], t[1], analyse_one(t[1])[0])).persist()
+
+    articles = done.map(lambda t: article_row(t[1], t[0] + 1, t[2].signature, t[2].region))
+    denials = done.flatMap(lambda t: [denial_row(d) for d in t[2].denials])
+    ranked = (done.flatMap(lambda t: [((t[0], i), (c, t[2].region)) for i, c in enumerate(t[2].claims)])
+              .sortByKey(numPartitions=_parts(done)).zipWithIndex().map(lambda t: (t[0][1][0], t[1] + 1, t[0][1][1])).persist())
+    claims = ranked.map(lambda t: claim_row(t[0], t[1]))
+    denied_by: dict[str, list[Denial]] = {}
+    for d in done.flatMap(lambda t: list(t[2].denials)).collect():   # denials are few
+        denied_by.setdefault(d.article, []).append(d)
+    denied = sc.broadcast(denied_by)
+    ledger = (ranked.filter(lambda t: t[0].scope == "incident" and t[0].stance == "asserted")
+              .map(lambda t: (_block(t[0], t[2]), t)).groupByKey(_parts(done))
+              .flatMap(lambda kv: _reconcile_block(kv[1], denied.value)).persist())
+    # running totals are few: built on the driver from their claims, over the whole corpus
+    tally_claims = ranked.filter(lambda t: t[0].scope == "tally" and t[0].stance == "asserted").collect()
+    meta = dict(done.map(lambda t: (t[1].key, (t[1].published, t[2].region))).collect())
+    tallies = build_tallies([c for c, _o, _r in tally_claims], {k: v[0] for k, v in meta.items()},
+                            {k: v[1] for k, v in meta.items()})
+
+    tables = {
+        "articles": articles, "claims": claims, "denials": denials, "rejects": rejects,
+        "incidents": ledger.filter(lambda r: r["table"] == "incidents"),
+        "incident_claims": ledger.filter(lambda r: r["table"] == "incident_claims"),
+        "tallies": sc.parallelize([tally_row(t) for t in tallies], 1),
+    }
+    for name, rdd in tables.items():
+        schema = _spark_schema(name)
+        rows = rdd.map(lambda r, names=schema.fieldNames(): tuple(r.get(n) for n in names))
+        spark.createDataFrame(rows, schema).write.mode("overwrite").parquet(os.path.join(out, name))
+    return {"reports": done.count(), "incidents": ledger.filter(lambda r: r["table"] == "incidents").count(),
+            "tallies": len(tallies)}
+
+
+def _latest_per_key(arts: Any) -> Any:
+    """A key given twice: the last version wins, at the position of the first (as re-ingesting does)."""
+    def pick(versions: Iterable[tuple[int, CleanArticle]]) -> tuple[int, CleanArticle]:
+        ordered = sorted(versions, key=lambda t: t[0])
+        return ordered[0][0], ordered[-1][1]
+
+    return arts.map(lambda t: (t[1].key, t)).groupByKey(_parts(arts)).map(lambda kv: pick(kv[1]))
+
+
+def _parts(rdd: Any) -> int:
+    """Partitions after a shuffle: the cluster's parallelism (local[N]: N), not the input's file count."""
+    return max(1, rdd.context.defaultParallelism)
+
+
+def session(master: str = "local[2]", app: str = "tally") -> Any:
+    """A Spark session whose Python workers run this interpreter (so they see the same tally)."""
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    return (SparkSession.builder.master(master).appName(app)
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "8")
+            .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+            .getOrCreate())
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """spark-submit entry point."""
+    parser = argparse.ArgumentParser(prog="tally-spark", description=__doc__.split("\n")[0])
+    parser.add_argument("inputs", nargs="+", help="JSON Lines files, folders or globs; local text files")
+    parser.add_argument("--out", required=True, help="folder for the Parquet tables (local, hdfs://, s3a://)")
+    parser.add_argument("--master", default=None, help="Spark master when not run by spark-submit")
+    args = parser.parse_args(argv)
+    spark = session(args.master) if args.master else session_from_submit()
+    counts = run(spark, args.inputs, args.out)
+    print(json.dumps(counts))
+
+
+def session_from_submit() -> Any:
+    from pyspark.sql import SparkSession
+
+    return SparkSession.builder.appName("tally").getOrCreate()
+
+
+if __name__ == "__main__":
+    main()

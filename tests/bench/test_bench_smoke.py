@@ -1,0 +1,35 @@
+"""`python -m bench` end to end on a tiny corpus: every measurement runs and the report and plot are written."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bench import corpus
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_corpus_is_the_same_for_a_seed_and_mixes_what_a_monitor_sees():
+    a, b = list(corpus.records(300)), list(corpus.records(300))
+    assert a == b and len({r["id"] for r in a}) == 300
+    texts = [r["text"] for r in a]
+    assert sum("killing at least" in t for t in texts) > 60                  # casualty reports
+    assert sum("Central bank" in t or "degrees" in t or "votes" in t or "cup final" in t or "jobs" in t
+               for t in texts) > 40                                            # news without casualties
+    assert len(set(texts)) < len(texts) or any("says" in t for t in texts)    # copies with edits
+
+
+@pytest.mark.slow
+def test_bench_runs_and_writes_the_report(tmp_path):
+    out = tmp_path / "PERFORMANCE.md"
+    r = subprocess.run([sys.executable, "-m", "bench", "--sizes", "40", "--workers", "1,2", "--repeats", "1",
+                        "--minhash", "300", "--work", str(tmp_path / "work"), "--out", str(out)],
+                       cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stderr[-3000:]
+    report = out.read_text()
+    assert "| 40 | 1 | 1 |" in report and "| 40 | 2 | 1 |" in report          # both worker counts measured
+    assert "en_core_web_sm" in report and "x |" in report                     # the baseline, side by side
+    assert "## Time per stage" in report and "extract" in report
+    assert "300 generated reports" in report
+    assert (tmp_path / "performance.png").stat().st_size > 1000
