@@ -54,7 +54,8 @@ def render(results: list[dict[str, Any]], split: str, command: str, analyses: di
             mark = "" if target is None else (" ✔" if value >= target else f" (short by {target - value:.3f})")
             lines.append(f"| {res['set']} | {res['reports']} | {fig} | {_pct(value)} | "
                          f"{'' if target is None else f'{target:.2f}{mark}'} |")
-    lines += ["", "Naive floors from the issue, for calibration: " +
+    lines += ["", "Where each gap to a target comes from, and what was tried: `docs/ACCURACY-NOTES.md` (written by hand).",
+              "", "Naive floors from the issue, for calibration: " +
               "; ".join(f"{k}: {v}" for k, v in FLOORS.items()) + ".", ""]
     lines += ["## Per-report detail", "", "| set | kind | right / scored | where gold > 0 | MAE |", "|---|---|---|---|---|"]
     for res in results:

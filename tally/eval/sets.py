@@ -101,9 +101,17 @@ def _gvdb_places(folder: Path, split: str) -> Path:
     with src.open(encoding="utf-8") as fh:
         rows = [{"id": f"gvdb-{r['article_id']}", "date": r["date"] or None,
                  "city": r["city"] if r["city"] not in ("", "Unclear") else None,
-                 "state": r["state"] if r["state"] not in ("", "Unclear") else None} for r in csv.DictReader(fh)]
+                 "state": _state(r["state"])} for r in csv.DictReader(fh)]
     _write(out, rows)
     return out
+
+
+def _state(value: str) -> str | None:
+    """GVDB writes states as "MI - Michigan"; "Unclear" is no state."""
+    value = (value or "").strip()
+    if value in ("", "Unclear"):
+        return None
+    return value.split(" - ", 1)[1].strip() if " - " in value else value
 
 
 _SPLIT = {"dev": "dev", "test": "test"}
