@@ -187,6 +187,9 @@ def _update_context(drafts: list[_Draft], ctx: _Context) -> None:
             ctx.date = d.date
         if d.scope == "tally" and d.date is not None:
             ctx.tally = d.date
+        if "historic-date" in d.flags and d.date is not None:
+            # "X was found shot on 3 May 2014. He died at a hospital.": the death belongs to that old event too
+            ctx.date = replace(d.date, tally=False, period_from=None)
 
 
 def _attach_parts(drafts: list[_Draft]) -> list[_Draft]:

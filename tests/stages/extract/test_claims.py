@@ -42,3 +42,9 @@ def test_a_toll_of_an_attack_decades_ago_is_background_not_an_incident():
                   "Soldiers opened fire on the village on 4 May 1994. About 300 people were killed, survivors say.",
                   day=dt.date(2024, 5, 5))
     assert got == {}
+
+
+def test_what_follows_an_old_dated_event_belongs_to_it():
+    got = figures("Police made an arrest on Friday in an old case. The victim, 30, was found shot on 3 May 2012. "
+                  "He died at a hospital.", day=dt.date(2016, 1, 20))
+    assert got == {}
