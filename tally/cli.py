@@ -184,3 +184,9 @@ def show(ident: str, db: str | None) -> None:
 
 if __name__ == "__main__":
     main()
+
+from tally.commands.review import review as _review  # noqa: E402
+from tally.commands.diff import diff as _diff, revisions as _revisions  # noqa: E402
+main.add_command(_review)
+main.add_command(_diff)
+main.add_command(_revisions)

@@ -4,7 +4,8 @@ TallyError
  ├── ConfigError     (T1xx) bad option, setting or database URL
  ├── SourceError     (T2xx) a file or record that cannot be read as a report
  ├── StageError      (T3xx) a pipeline stage failed on one report
- └── StoreError      (T4xx) the database cannot be opened or written
+ ├── StoreError      (T4xx) the database cannot be opened or written
+ └── ReviewError     (T5xx) an analyst correction names an unknown target or a bad value
 """
 from __future__ import annotations
 
@@ -42,3 +43,9 @@ class StageError(TallyError):
 
 class StoreError(TallyError):
     code = "T400"
+
+
+class ReviewError(TallyError):
+    """An analyst correction that cannot be made: unknown target, bad value, unknown action (T5xx)."""
+
+    code = "T500"

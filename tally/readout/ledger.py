@@ -12,12 +12,20 @@ from tally.store.serialize import claim_doc, figure_doc, row_claim
 from tally.stages.figures import figures_of
 
 
+def _stamped(rows: list[dict[str, Any]], store: Store) -> list[dict[str, Any]]:
+    """Every exported record carries the ledger revision it comes from (see `tally revisions`, `tally diff`)."""
+    rev = store.current_revision()
+    for r in rows:
+        r["revision"] = rev
+    return rows
+
+
 def incidents(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
-    return [d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence]
+    return _stamped([d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence], store)
 
 
 def tallies(store: Store) -> list[dict[str, Any]]:
-    return store.tally_docs()
+    return _stamped(store.tally_docs(), store)
 
 
 def claims(store: Store) -> list[dict[str, Any]]:
@@ -27,7 +35,7 @@ def claims(store: Store) -> list[dict[str, Any]]:
         doc = claim_doc(row)
         doc["tally"] = tally_of.get(doc["id"])
         out.append(doc)
-    return out
+    return _stamped(out, store)
 
 
 def _iso(d: Any) -> str | None:
@@ -51,7 +59,7 @@ def articles(store: Store) -> list[dict[str, Any]]:
             "incidents": linked, "killed": killed, "injured": injured, "claims": len(mine),
             "country": a["country"], "admin1": a["admin1"], "origin": a["origin"],
         })
-    return out
+    return _stamped(out, store)
 
 
 def _main_figures(rows: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
