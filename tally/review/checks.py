@@ -139,7 +139,7 @@ def copy_only(view: LedgerView) -> list[Finding]:
         if copies and (len(copies) == len(arts) or (len(roots) == 1 and len(arts) > 1)):
             root = next(iter(roots)) if len(roots) == 1 else ", ".join(sorted(roots))
             out.append(Finding(
-                "copy-only", inc["id"], f"every report of this incident is a copy of {root}",
+                "copy-only", inc["id"], f"this incident rests on one story ({root}) and its copies",
                 f"reports {', '.join(arts)}: {len(copies)} are copies; no independent source confirms it",
                 _killed(inc, "total"), tuple(arts)))
     return out

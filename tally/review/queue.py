@@ -38,7 +38,7 @@ def _corrections(corrections: list[Correction]) -> list[ReviewItem]:
             for c in corrections if c.status in FLAGGED and c.action != "dismiss"]
 
 
-def _ledger_items(store: Store, min_confidence: float) -> list[ReviewItem]:
+def _ledger_items(store: Store, min_confidence: float, settled: set[str]) -> list[ReviewItem]:
     items = [_item(f.check, f.target, f.magnitude, f.title, f.detail, _FINDING_ACTIONS[f.check], f.related)
              for f in run_checks(store)]
     for inc in store.incident_docs():
@@ -47,7 +47,7 @@ def _ledger_items(store: Store, min_confidence: float) -> list[ReviewItem]:
             items.append(_item("contested", inc["id"], total, f"contested incident, {total} killed, not graded",
                                "; ".join(inc["contested_by"]), ("grade", "dismiss")))
     for r in store.claim_rows():
-        if r.get("incident") and r["confidence"] < min_confidence and "analyst-confirmed" not in (r["flags"] or ""):
+        if r.get("incident") and r["confidence"] < min_confidence and r["id"] not in settled:
             items.append(_item("low-confidence", r["id"], r["min"] or r["max"] or 0,
                                f"{r['kind']} {r['min']}-{r['max']} ({r['category']}) at confidence {r['confidence']}",
                                f"report {r['article']}: \"{r['quote']}\"", ("confirm", "reject", "dismiss"),
@@ -61,7 +61,8 @@ def review_queue(store: Store, min_confidence: float = LOW_CONFIDENCE) -> list[R
 
     corrections = load_corrections(store)
     dismissed = {c.target for c in corrections if c.action == "dismiss"}
-    items = _corrections(corrections) + _ledger_items(store, min_confidence)
+    settled = {c.applied_to or c.target for c in corrections if c.action in ("confirm", "reject")}
+    items = _corrections(corrections) + _ledger_items(store, min_confidence, settled)
     return sorted((i for i in items if i.id not in dismissed), key=lambda i: (-i.priority, i.kind, i.target))
 
 
