@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tally.review.records import CLAIM_ACTIONS
 from tally.store.db import Store
 from tally.store.serialize import claim_doc, figure_doc, row_claim
 from tally.stages.figures import figures_of
@@ -30,10 +31,15 @@ def tallies(store: Store) -> list[dict[str, Any]]:
 
 def claims(store: Store) -> list[dict[str, Any]]:
     tally_of = {c: t["id"] for t in store.tally_docs() for c in t["claims"]}
+    reviewed: dict[str, list[str]] = {}   # claim -> the analyst corrections applied to it (confirm, reject ...)
+    for c in store.correction_rows(active_only=True):
+        if c["action"] in CLAIM_ACTIONS and c["applied_to"]:
+            reviewed.setdefault(c["applied_to"], []).append(c["id"])
     out = []
     for row in store.claim_rows():
         doc = claim_doc(row)
         doc["tally"] = tally_of.get(doc["id"])
+        doc["corrections"] = reviewed.get(doc["id"], [])
         out.append(doc)
     return _stamped(out, store)
 

@@ -83,3 +83,13 @@ def test_every_export_carries_the_revision_and_diff_lists_what_changed(corpus_db
     assert _jsonl("diff", "3", "--db", db) == []
     assert Store(db).current_revision() == 3
     assert "no ledger revision 9" in _run("diff", "1", "9", "--db", db, ok=False)
+
+
+def test_the_claims_export_names_the_corrections_applied_to_each_claim(corpus_db):
+    db = str(corpus_db)
+    claim = next(c for c in _jsonl("claims", "--db", db) if c["article"] == "out-4")
+    assert claim["corrections"] == [] and claim["incident"]
+    out = _run("review", "reject", claim["id"][:10], "--db", db, "--analyst", "ana", "--note", "residents' guess")
+    cid = out.split(":")[0]
+    after = next(c for c in _jsonl("claims", "--db", db) if c["id"] == claim["id"])
+    assert after["corrections"] == [cid] and after["incident"] is None
