@@ -21,6 +21,18 @@ def _claims(store: Store, inc: dict[str, Any]) -> list[dict[str, Any]]:
             for r in store.claim_rows() if r["id"] in mine]
 
 
+def _figures(inc: dict[str, Any], claims: list[dict[str, Any]], corrections: list[Any]) -> dict[str, Any]:
+    """{kind: {category: {value, claims, set_by}}}: each figure, the claims it combines, the correction that set it."""
+    set_by = {(c.value["kind"], c.value["category"]): c.id for c in corrections
+              if c.action == "figure" and not c.withdrawn_at and c.status != "orphaned"}
+    out: dict[str, Any] = {}
+    for kind in ("killed", "injured"):
+        for cat, fig in (inc.get(kind) or {}).items():
+            used = [c["claim"] for c in claims if c["kind"] == kind and (cat == "total" or c["category"] == cat)]
+            out.setdefault(kind, {})[cat] = {"value": fig, "claims": used, "set_by": set_by.get((kind, cat))}
+    return out
+
+
 def _versions(store: Store, iid: str) -> list[dict[str, Any]]:
     out, before = [], None
     for v in store.incident_history(iid):
@@ -40,10 +52,10 @@ def explain(store: Store, iid: str) -> dict[str, Any]:
     corrections = [c for c in load_corrections(store, active_only=False)
                    if c.target == iid or c.applied_to == iid or c.id in (inc or {}).get("corrections", [])]
     ids = {iid} | {c.id for c in corrections} | set((inc or {}).get("claims", []))
+    claims = _claims(store, inc) if inc else []
     return {
-        "incident": iid, "in_ledger": inc is not None,
-        "killed": (inc or {}).get("killed"), "injured": (inc or {}).get("injured"), "grade": (inc or {}).get("grade"),
-        "rule": RULE, "claims": _claims(store, inc) if inc else [],
+        "incident": iid, "in_ledger": inc is not None, "grade": (inc or {}).get("grade"),
+        "figures": _figures(inc, claims, corrections) if inc else {}, "rule": RULE, "claims": claims,
         "merge_reasons": (inc or {}).get("merge_reasons", []),
         "corrections": [{"id": c.id, "action": c.action, "value": dict(c.value), "analyst": c.analyst,
                          "note": c.note, "made_at": c.made_at, "withdrawn_at": c.withdrawn_at, "status": c.status,

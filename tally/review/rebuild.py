@@ -93,11 +93,9 @@ def record_revision(store: Store, reason: str, analyst: str = SYSTEM) -> int | N
     removed = [i for i in before if i not in fresh]
     if not (added or changed or removed):
         return None
-    rev = store.current_revision() + 1
-    row = {"rev": rev, "made_at": now(), "reason": reason, "added": len(added), "changed": len(changed),
+    row = {"made_at": now(), "reason": reason, "added": len(added), "changed": len(changed),
            "removed": len(removed), "incidents": len(docs)}
     new_docs = {i: (fresh[i], json.dumps(docs[i], sort_keys=True)) for i in added + changed}
-    audit = {"at": row["made_at"], "analyst": analyst, "action": "revision", "target": f"rev-{rev}", "revision": rev,
+    audit = {"at": row["made_at"], "analyst": analyst, "action": "revision",
              "detail": json.dumps({"reason": reason, "added": added, "changed": changed, "removed": removed})}
-    store.commit_revision(row, new_docs, changed + removed, audit)
-    return rev
+    return store.commit_revision(row, new_docs, changed + removed, audit)

@@ -242,19 +242,21 @@ class Store:
         with self.engine.connect() as cx:
             return dict(cx.execute(select(v.incident, v.digest).where(v.rev_to.is_(None))).all())
 
-    def commit_revision(self, rev: dict[str, Any], docs: dict[str, tuple[str, str]], closed: Sequence[str],
-                        audit: dict[str, Any]) -> None:
-        """Close the versions of changed and removed incidents, open the new ones and record the revision."""
+    def commit_revision(self, row: dict[str, Any], docs: dict[str, tuple[str, str]], closed: Sequence[str],
+                        audit: dict[str, Any]) -> int:
+        """Number the next revision, close the versions of changed and removed incidents, open the new ones and
+        record the revision and its audit line, all in one transaction; returns the revision number."""
         v = schema.incident_versions
         with self.engine.begin() as cx:
+            rev = (cx.execute(select(func.max(schema.revisions.c.rev))).scalar() or 0) + 1
             if closed:
-                cx.execute(update(v).where(v.c.incident.in_(list(closed)), v.c.rev_to.is_(None))
-                           .values(rev_to=rev["rev"]))
+                cx.execute(update(v).where(v.c.incident.in_(list(closed)), v.c.rev_to.is_(None)).values(rev_to=rev))
             if docs:
-                cx.execute(insert(v), [{"incident": i, "rev_from": rev["rev"], "rev_to": None, "digest": d,
-                                        "doc": doc} for i, (d, doc) in docs.items()])
-            cx.execute(insert(schema.revisions).values(**rev))
-            cx.execute(insert(schema.audit).values(**audit))
+                cx.execute(insert(v), [{"incident": i, "rev_from": rev, "rev_to": None, "digest": d, "doc": doc}
+                                       for i, (d, doc) in docs.items()])
+            cx.execute(insert(schema.revisions).values(**row, rev=rev))
+            cx.execute(insert(schema.audit).values(**audit, target=f"rev-{rev}", revision=rev))
+        return rev
 
     def incidents_at(self, rev: int) -> dict[str, dict[str, Any]]:
         """{incident id: record} of the ledger as it was at revision ``rev``."""

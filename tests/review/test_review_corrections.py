@@ -164,6 +164,18 @@ def test_withdrawing_a_correction_restores_the_pipeline_figure_and_is_audited(co
     story = explain(store, inc)
     assert [a["action"] for a in story["audit"] if a["target"] == c.id][-1] == "withdraw"
     assert len(story["versions"]) >= 3 and story["claims"] and story["rule"]
+    combatants = story["figures"]["killed"]["combatant"]
+    assert combatants["value"]["min"] == 250 and combatants["set_by"] is None
+    assert set(combatants["claims"]) == {r["id"] for r in store.claim_rows() if r["article"] == "camp-1"}
+
+
+def test_explain_names_the_correction_that_set_a_figure(corpus_db):
+    store = Store(str(corpus_db))
+    inc = _inc(store, "camp-1")["id"]
+    c = correct(store, "figure", inc, {"kind": "killed", "category": "combatant", "min": 240, "max": 250},
+                analyst="ana", note="the army's later statement")
+    fig = explain(store, inc)["figures"]["killed"]["combatant"]
+    assert fig["value"] == {"min": 240, "max": 250, "best": 240} and fig["set_by"] == c.id
 
 
 @pytest.mark.parametrize("action,target,value,message", [
