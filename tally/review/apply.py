@@ -35,26 +35,29 @@ def _index(claims: Sequence[Claim]) -> tuple[dict[str, Claim], dict[str, list[Cl
 
 
 def apply_to_claims(claims: Sequence[Claim], corrections: Sequence[Correction]) -> tuple[list[Claim], list[Outcome]]:
-    current = {c.id: c for c in claims}
+    by_id, by_article = _index(claims)
+    raw = {c.id: c for c in claims}     # as extracted: what "changed since the analyst looked" compares against
     outcomes = []
     for cor in (c for c in corrections if c.action in CLAIM_ACTIONS):
-        by_id, by_article = _index(list(current.values()))
         found, moved = find_claim(cor.snapshot, by_id, by_article)
         if found is None:
             outcomes.append(Outcome(cor.id, ORPHANED, f"claim {cor.target} is no longer extracted from report "
                                     f"{cor.snapshot['article']}"))
             continue
-        changed = (found.figure.low, found.figure.high, found.category) != \
+        base = raw[found.id]
+        changed = (base.figure.low, base.figure.high, base.category) != \
             (cor.snapshot["min"], cor.snapshot["max"], cor.snapshot["category"])
+        siblings = by_article[found.article]
+        at = next(i for i, c in enumerate(siblings) if c.id == found.id)
         if cor.action == "reject":
-            del current[found.id]
+            del by_id[found.id], siblings[at]
         else:
-            current[found.id] = _corrected_claim(found, cor)
+            by_id[found.id] = siblings[at] = _corrected_claim(found, cor)
         status = MOVED if moved else CHANGED if changed and cor.action != "confirm" else APPLIED
         detail = f"now claim {found.id}" if moved else "the extracted figure or category changed" \
             if status == CHANGED else ""
         outcomes.append(Outcome(cor.id, status, detail, found.id))
-    return [current[c.id] for c in claims if c.id in current], outcomes
+    return [by_id[c.id] for c in claims if c.id in by_id], outcomes
 
 
 def _corrected_claim(c: Claim, cor: Correction) -> Claim:

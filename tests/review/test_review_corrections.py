@@ -194,3 +194,11 @@ def test_a_bad_correction_is_refused_naming_what_is_wrong(corpus_db, action, tar
         correct(store, action, target or _inc(store, "camp-1")["id"], value, analyst="ana")
     assert message in str(err.value)
     assert load_corrections(store) == [] and store.current_revision() == rev
+
+
+def test_two_corrections_of_one_claim_both_apply_without_a_false_alarm(corpus_db):
+    store = Store(str(corpus_db))
+    claim = _claim(store, "camp-2", 120)["id"]
+    correct(store, "claim-figure", claim, {"min": 110, "max": 120}, analyst="ana")
+    correct(store, "claim-category", claim, {"category": "unknown"}, analyst="ana")
+    assert [c.status for c in load_corrections(store)] == ["applied", "applied"]
