@@ -122,6 +122,8 @@ def rebuild_ledger(store: Store, summary: RunSummary | None = None, reason: str 
     published, regions = store.article_meta()
     incidents, tallies = reviewed_ledger(store, claims, order, published, regions)
     created, kept = store.replace_ledger(incidents, tallies)
+    if summary is not None:
+        reason = f"{reason}: {summary.new} new, {summary.updated} updated reports"
     revision = record_revision(store, reason)
     if summary is not None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
