@@ -212,10 +212,7 @@ def list_(db: str | None, fmt: str, show_all: bool) -> None:
     """Corrections with who, when, why, and what became of them on the last rebuild."""
     from tally.review import load_corrections
 
-    rows = [{"id": c.id, "action": c.action, "target": c.target, "value": dict(c.value), "analyst": c.analyst,
-             "note": c.note, "made_at": c.made_at, "status": c.status, "detail": c.status_detail,
-             "applied_to": c.applied_to, "withdrawn_at": c.withdrawn_at}
-            for c in load_corrections(_store(db), active_only=not show_all)]
+    rows = [c.as_dict() for c in load_corrections(_store(db), active_only=not show_all)]
     _emit(rows, fmt, ["id", "action", "target", "value", "analyst", "made_at", "status", "applied_to", "note"])
 
 
@@ -244,8 +241,7 @@ def check(db: str | None, fmt: str, names: tuple[str, ...]) -> None:
     unknown = [n for n in names if n not in CHECKS]
     if unknown:
         raise click.ClickException(f"unknown check {', '.join(unknown)}; one of {', '.join(CHECKS)}")
-    rows = [{"check": f.check, "target": f.target, "magnitude": f.magnitude, "title": f.title, "detail": f.detail,
-             "related": list(f.related)} for f in run_checks(_store(db), list(names) or None)]
+    rows = [f.as_dict() for f in run_checks(_store(db), list(names) or None)]
     _emit(rows, fmt, ["check", "target", "magnitude", "title"])
 
 

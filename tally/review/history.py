@@ -57,9 +57,7 @@ def explain(store: Store, iid: str) -> dict[str, Any]:
         "incident": iid, "in_ledger": inc is not None, "grade": (inc or {}).get("grade"),
         "figures": _figures(inc, claims, corrections) if inc else {}, "rule": RULE, "claims": claims,
         "merge_reasons": (inc or {}).get("merge_reasons", []),
-        "corrections": [{"id": c.id, "action": c.action, "value": dict(c.value), "analyst": c.analyst,
-                         "note": c.note, "made_at": c.made_at, "withdrawn_at": c.withdrawn_at, "status": c.status,
-                         "status_detail": c.status_detail} for c in corrections],
+        "corrections": [c.as_dict() for c in corrections],
         "versions": _versions(store, iid),
         "audit": [dict(a, detail=json.loads(a["detail"] or "{}")) for a in store.audit_rows() if a["target"] in ids],
     }

@@ -39,6 +39,12 @@ class Correction:
     status_detail: str | None = None
     applied_to: str | None = None
 
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "action": self.action, "target": self.target, "value": dict(self.value),
+                "analyst": self.analyst, "note": self.note, "made_at": self.made_at, "seq": self.seq,
+                "withdrawn_at": self.withdrawn_at, "status": self.status, "status_detail": self.status_detail,
+                "applied_to": self.applied_to}
+
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
@@ -60,6 +66,10 @@ class Finding:
     detail: str
     magnitude: int                  # deaths at stake (the size of the gap), to order the queue
     related: tuple[str, ...] = ()   # other records involved (tallies, articles, incidents)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "target": self.target, "title": self.title, "detail": self.detail,
+                "magnitude": self.magnitude, "related": list(self.related)}
 
 
 @dataclass(frozen=True, slots=True)
