@@ -93,3 +93,29 @@ def test_the_claims_export_names_the_corrections_applied_to_each_claim(corpus_db
     cid = out.split(":")[0]
     after = next(c for c in _jsonl("claims", "--db", db) if c["id"] == claim["id"])
     assert after["corrections"] == [cid] and after["incident"] is None
+
+
+def test_cli_corrections_survive_reingest_by_a_pipeline_that_renames_every_claim(corpus_db, tmp_path, monkeypatch):
+    import tally.stages.extract.claims as extract_claims
+
+    db = str(corpus_db)
+    incs = {a: d["id"] for d in _jsonl("incidents", "--db", db) for a in d["articles"]}
+    rejected = [c["id"] for c in _jsonl("claims", "--db", db) if c["article"] == "out-4"]
+    for claim in rejected:
+        _run("review", "reject", claim, "--db", db, "--analyst", "ana", "--note", "residents' guess")
+    _run("review", "merge", incs["out-1"], incs["out-3"], "--db", db, "--analyst", "ana")
+    _run("review", "grade", incs["copy-1"], "weak", "--db", db, "--analyst", "ana")
+    before = _jsonl("incidents", "--db", db)
+    v1 = extract_claims._claim_id
+    monkeypatch.setattr(extract_claims, "_claim_id", lambda art, d: "v2" + v1(art, d)[2:])
+    lines = (CORPUS / "reports.jsonl").read_text().splitlines()
+    updated = tmp_path / "v2.jsonl"
+    updated.write_text("".join(json.dumps({**json.loads(x), "text": json.loads(x)["text"] + " Re-read."}) + "\n"
+                               for x in lines))
+    _run("ingest", "--db", db, str(updated))
+    after = _jsonl("incidents", "--db", db)
+    keep = ("id", "articles", "killed", "grade", "date_from", "places")
+    assert [{k: d[k] for k in keep} for d in after] == [{k: d[k] for k in keep} for d in before]
+    assert not set(rejected) & {c["id"] for c in _jsonl("claims", "--db", db)}
+    statuses = {c["action"]: c["status"] for c in _jsonl("review", "list", "--db", db)}
+    assert statuses == {"reject": "moved", "merge": "applied", "grade": "applied"}
