@@ -182,11 +182,16 @@ def show(ident: str, db: str | None) -> None:
     raise click.ClickException(f"no incident, tally, claim or report with id {ident!r} (see `tally incidents`)")
 
 
-if __name__ == "__main__":
-    main()
+# Command groups kept in their own modules (tally/commands/).
+from tally.commands.eval import eval_command  # noqa: E402
 
+main.add_command(eval_command)
 from tally.commands.review import review as _review  # noqa: E402
 from tally.commands.diff import diff as _diff, revisions as _revisions  # noqa: E402
 main.add_command(_review)
 main.add_command(_diff)
 main.add_command(_revisions)
+
+
+if __name__ == "__main__":
+    main()

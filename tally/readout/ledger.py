@@ -57,29 +57,30 @@ def articles(store: Store) -> list[dict[str, Any]]:
     for a in store.article_rows():
         mine = by_article.get(a["key"], [])
         linked = sorted({r["incident"] for r in mine if r.get("incident")})
-        killed, injured = _main_figures(mine)
+        main_incident, killed, injured = _main_figures(mine)
         out.append({
             "key": a["key"], "url": a["url"], "outlet": a["outlet"], "published": _iso(a["published"]),
             "published_from": a["published_from"], "title": a["title"], "duplicate_of": a["duplicate_of"],
             "similarity": a["similarity"], "language": a["language"], "extracted": a["language"] == "en",
-            "incidents": linked, "killed": killed, "injured": injured, "claims": len(mine),
+            "incidents": linked, "incident": main_incident, "killed": killed, "injured": injured, "claims": len(mine),
             "country": a["country"], "admin1": a["admin1"], "origin": a["origin"],
         })
     return _stamped(out, store)
 
 
-def _main_figures(rows: list[dict[str, Any]]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-    """What this report alone says for the incident it is mainly about: the incident of its first claim."""
+def _main_figures(rows: list[dict[str, Any]]) -> tuple[str | None, dict[str, Any] | None, dict[str, Any] | None]:
+    """What this report alone says for the incident it is mainly about (the incident of its first claim):
+    that incident's id, and the report's own killed and injured figures for it."""
     linked = sorted((r for r in rows if r.get("incident") and r["scope"] == "incident"), key=lambda r: r["start"])
     if not linked:
-        return None, None
+        return None, None, None
     main = [row_claim(r) for r in linked if r["incident"] == linked[0]["incident"]]
     out = []
     for kind in ("killed", "injured"):
         total = figures_of(main, kind).get("total")
         doc = figure_doc(total)
         out.append({"min": doc["min"], "max": doc["max"]} if doc else None)
-    return out[0], out[1]
+    return linked[0]["incident"], out[0], out[1]
 
 
 def article(store: Store, key: str) -> dict[str, Any] | None:

@@ -36,11 +36,11 @@ class _Targets:
         hits = [c for i, c in self.claims.items() if len(cid) >= 8 and i.startswith(cid)]
         if len(hits) == 1:
             return hits[0]
-        raise ReviewError(f"no claim with id {cid!r} (see `tally claims`)", code="T501")
+        raise ReviewError(f"no claim with id {cid!r} (see `tally claims`)", code="T601")
 
     def incident(self, iid: str) -> dict[str, Any]:
         if iid not in self.incidents:
-            raise ReviewError(f"no incident with id {iid!r} in the ledger (see `tally incidents`)", code="T502")
+            raise ReviewError(f"no incident with id {iid!r} in the ledger (see `tally incidents`)", code="T602")
         return self.incidents[iid]
 
     def keys(self, iid: str) -> list[str]:
@@ -53,24 +53,24 @@ def _int(value: Any, what: str) -> int | None:
     try:
         n = int(value)
     except (TypeError, ValueError):
-        raise ReviewError(f"{what} must be a whole number, not {value!r}", code="T503") from None
+        raise ReviewError(f"{what} must be a whole number, not {value!r}", code="T603") from None
     if n < 0:
-        raise ReviewError(f"{what} must not be negative ({n})", code="T503")
+        raise ReviewError(f"{what} must not be negative ({n})", code="T603")
     return n
 
 
 def _range(value: Mapping[str, Any]) -> tuple[int | None, int | None]:
     low, high = _int(value.get("min"), "min"), _int(value.get("max"), "max")
     if low is None and high is None:
-        raise ReviewError("give a figure: --min and/or --max", code="T503")
+        raise ReviewError("give a figure: --min and/or --max", code="T603")
     if low is not None and high is not None and low > high:
-        raise ReviewError(f"min {low} is above max {high}", code="T503")
+        raise ReviewError(f"min {low} is above max {high}", code="T603")
     return low, high
 
 
 def _choice(value: Any, allowed: tuple[str, ...], what: str) -> str:
     if value not in allowed:
-        raise ReviewError(f"{what} must be one of {', '.join(allowed)}, not {value!r}", code="T503")
+        raise ReviewError(f"{what} must be one of {', '.join(allowed)}, not {value!r}", code="T603")
     return str(value)
 
 
@@ -95,7 +95,7 @@ def _merge(t: _Targets, iid: str, value: Mapping[str, Any]) -> tuple[dict[str, A
     other = str(value.get("with") or "")
     t.incident(other)
     if other == iid:
-        raise ReviewError(f"cannot merge incident {iid} with itself", code="T503")
+        raise ReviewError(f"cannot merge incident {iid} with itself", code="T603")
     return {"with": other}, {"with_keys": t.keys(other)}
 
 
@@ -103,19 +103,19 @@ def _split(t: _Targets, iid: str, value: Mapping[str, Any]) -> tuple[dict[str, A
     inc = t.incident(iid)
     moved = [t.claim(c) for c in value.get("claims") or ()]
     if not moved:
-        raise ReviewError("name the claims to split off (--claim ID, repeatable)", code="T503")
+        raise ReviewError("name the claims to split off (--claim ID, repeatable)", code="T603")
     outside = [c.id for c in moved if c.id not in inc["claims"]]
     if outside:
-        raise ReviewError(f"claims {', '.join(outside)} are not in incident {iid}", code="T504")
+        raise ReviewError(f"claims {', '.join(outside)} are not in incident {iid}", code="T604")
     if len({c.id for c in moved}) == len(inc["claims"]):
-        raise ReviewError(f"splitting off every claim of {iid} would leave nothing behind", code="T503")
+        raise ReviewError(f"splitting off every claim of {iid} would leave nothing behind", code="T603")
     return {"claims": sorted({c.id for c in moved})}, {"moved": [fingerprint(c) for c in moved]}
 
 
 def _place(t: _Targets, iid: str, value: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     name = str(value.get("name") or "").strip()
     if not name:
-        raise ReviewError("give the place's name", code="T503")
+        raise ReviewError("give the place's name", code="T603")
     return {"name": name}, {"was": t.incident(iid)["places"]}
 
 
@@ -125,9 +125,9 @@ def _date(t: _Targets, iid: str, value: Mapping[str, Any]) -> tuple[dict[str, An
         end = dt.date.fromisoformat(str(value.get("to") or value.get("from")))
     except ValueError:
         raise ReviewError(f"dates must be YYYY-MM-DD, not {value.get('from')!r}..{value.get('to')!r}",
-                          code="T503") from None
+                          code="T603") from None
     if end < start:
-        raise ReviewError(f"the date range ends ({end}) before it starts ({start})", code="T503")
+        raise ReviewError(f"the date range ends ({end}) before it starts ({start})", code="T603")
     inc = t.incident(iid)
     return {"from": start.isoformat(), "to": end.isoformat()}, {"was": [inc["date_from"], inc["date_to"]]}
 
@@ -146,12 +146,12 @@ def _prepare(store: Store, action: str, target: str,
              value: Mapping[str, Any]) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """(target id, checked value, snapshot of the target) or a ReviewError saying what is wrong."""
     if action not in ACTIONS:
-        raise ReviewError(f"unknown correction {action!r}; one of {', '.join(ACTIONS)}", code="T500")
+        raise ReviewError(f"unknown correction {action!r}; one of {', '.join(ACTIONS)}", code="T600")
     if action == "dismiss":
         from tally.review.queue import review_queue
 
         if target not in {i.id for i in review_queue(store)}:
-            raise ReviewError(f"no open review item {target!r} (see `tally review queue`)", code="T505")
+            raise ReviewError(f"no open review item {target!r} (see `tally review queue`)", code="T605")
         return target, {}, {}
     t = _Targets(store)
     if action in CLAIM_ACTIONS:
@@ -166,7 +166,7 @@ def correct(store: Store, action: str, target: str, value: Mapping[str, Any] | N
             note: str = "", rebuild: bool = True) -> Correction:
     """Record one correction and (by default) rebuild the ledger with it; raises ReviewError on a bad one."""
     if not analyst.strip():
-        raise ReviewError("say who makes the correction (--analyst or $USER)", code="T506")
+        raise ReviewError("say who makes the correction (--analyst or $USER)", code="T606")
     target, checked, snap = _prepare(store, action, target, dict(value or {}))
     made = now()
     raw = json.dumps([action, target, checked, analyst, made, note], sort_keys=True)
@@ -185,12 +185,12 @@ def withdraw(store: Store, cid: str, *, analyst: str, note: str = "", rebuild: b
     """Stop applying a correction; it stays in the store and the audit log says who withdrew it and why."""
     known = {c.id: c for c in load_corrections(store, active_only=False)}
     if cid not in known:
-        raise ReviewError(f"no correction {cid!r} (see `tally review list`)", code="T507")
+        raise ReviewError(f"no correction {cid!r} (see `tally review list`)", code="T607")
     at = now()
     done = store.withdraw_correction(cid, at, {"at": at, "analyst": analyst, "action": "withdraw", "target": cid,
                                                "revision": None, "detail": json.dumps({"note": note})})
     if not done:
-        raise ReviewError(f"correction {cid} was already withdrawn on {known[cid].withdrawn_at}", code="T507")
+        raise ReviewError(f"correction {cid} was already withdrawn on {known[cid].withdrawn_at}", code="T607")
     if rebuild:
         rebuild_after(store, f"withdrew {cid} by {analyst}")
     return next(c for c in load_corrections(store, active_only=False) if c.id == cid)

@@ -48,7 +48,7 @@ def explain(store: Store, iid: str) -> dict[str, Any]:
     """The incident's figures and everything that made them, for `tally review explain` and the web page."""
     inc = next((d for d in store.incident_docs() if d["id"] == iid), None)
     if inc is None and not store.incident_history(iid):
-        raise ReviewError(f"no incident {iid!r}, now or in any revision (see `tally incidents`)", code="T502")
+        raise ReviewError(f"no incident {iid!r}, now or in any revision (see `tally incidents`)", code="T602")
     corrections = [c for c in load_corrections(store, active_only=False)
                    if c.target == iid or c.applied_to == iid or c.id in (inc or {}).get("corrections", [])]
     ids = {iid} | {c.id for c in corrections} | set((inc or {}).get("claims", []))

@@ -74,9 +74,9 @@ def act(store: Store, item_id: str, key: str, *, analyst: str, note: str = "",
     action = ACTION_KEYS.get(key, key)
     item = next((i for i in review_queue(store) if i.id == item_id), None)
     if item is None:
-        raise ReviewError(f"no open review item {item_id!r} (see `tally review queue`)", code="T505")
+        raise ReviewError(f"no open review item {item_id!r} (see `tally review queue`)", code="T605")
     if action not in item.actions:
-        raise ReviewError(f"{item.kind} items take {', '.join(item.actions)}, not {action!r}", code="T508")
+        raise ReviewError(f"{item.kind} items take {', '.join(item.actions)}, not {action!r}", code="T608")
     if action == "dismiss":
         return correct(store, "dismiss", item.id, analyst=analyst, note=note)
     if action == "withdraw":

@@ -33,7 +33,7 @@ def _check(store: Store, rev: int) -> None:
     latest = store.current_revision()
     if not 0 <= rev <= latest:
         raise ReviewError(f"no ledger revision {rev}; revisions run from 0 (empty) to {latest} "
-                          f"(see `tally revisions`)", code="T510")
+                          f"(see `tally revisions`)", code="T610")
 
 
 def diff(store: Store, old: int, new: int) -> list[Change]:

@@ -184,7 +184,8 @@ def build_tallies(claims: Sequence[Claim], published: Mapping[str, dt.date | Non
         groups.setdefault(key, []).append(c)
     merged: dict[tuple[object, ...], list[Claim]] = {}
     for (_art, period_from, label), group in groups.items():
-        figures = tuple(sorted((c.kind, c.side or c.category, c.figure.low, c.figure.high) for c in group))
+        figures = tuple(sorted(((c.kind, c.side or c.category, c.figure.low, c.figure.high) for c in group),
+                            key=lambda f: (f[0], f[1], -1 if f[2] is None else f[2], -1 if f[3] is None else f[3])))
         merged.setdefault((period_from, label, figures), []).extend(group)
     return [_tally(g, published, regions) for g in merged.values()]
 

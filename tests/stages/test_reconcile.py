@@ -71,3 +71,13 @@ def test_tallies_are_kept_apart_and_merged_across_reports():
               claim("b", "r2", 360001, None, category="unknown", scope="tally", period_from=dt.date(2011, 1, 1))]
     incs, tallies = run(claims)
     assert incs == [] and len(tallies) == 1 and tallies[0].articles == ("r1", "r2")
+
+
+def test_tallies_with_open_lower_bounds_sort_beside_closed_ones():
+    """Regression: a report's tally holding "up to 60" (no minimum) beside "14" crashed the sort."""
+    from tally.stages.reconcile import build_tallies
+
+    since = dt.date(2018, 9, 10)
+    claims = [claim("a", "r1", 14, 14, scope="tally", period_from=since),
+              claim("b", "r1", None, 60, scope="tally", period_from=since, start=40)]
+    assert len(build_tallies(claims, {}, {})) == 1

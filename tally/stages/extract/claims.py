@@ -19,6 +19,7 @@ from tally.stages.extract.dates import DateRef, find_dates
 from tally.stages.extract.events import event_type, out_of_scope, perpetrator
 from tally.stages.extract.mentions import Mention, find_mentions, implicit_mentions
 from tally.stages.extract.geo import PlaceFinder
+from tally.stages.extract.persons import count_persons
 
 EXTRACTOR = "casualties.rules.v1"
 _PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?:been\s+)?(?:killed|died|wounded|injured)\b",
@@ -116,7 +117,7 @@ def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Conte
     past = [int(y) for y in _YEAR.findall(sentence) if published and int(y) < published.year]
     if past:  # "broke out in 2012 ... killing thousands": a toll over years, never an incident of today
         return "tally", DateRef(0, 0, f"since {min(past)}", None, published, True, dt.date(min(past), 1, 1)), ["historic-year"]
-    if _PRESENT_PERFECT.search(sentence) and not _SINGLE_EVENT.search(sentence):
+    if _PRESENT_PERFECT.search(sentence) and not _SINGLE_EVENT.search(sentence) and m.person is None:
         return "tally", None, ["tally-from-tense"]
     if ctx.date is not None:
         return "incident", ctx.date, ["date-from-context"]
@@ -125,7 +126,8 @@ def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Conte
 
 def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Context, finder: PlaceFinder | None) -> tuple[list[_Draft], Denial | None]:
     table, nouns = lexicon.actors(), lexicon.victim_nouns()
-    mentions = find_mentions(sentence, nouns, table) + implicit_mentions(sentence)
+    counted = find_mentions(sentence, nouns, table)
+    mentions = counted + [m for m in implicit_mentions(sentence) if not _overlaps(m, counted)]
     hit = find_denial(sentence, table)
     denial = Denial(art.key, hit.denier, hit.side, sentence, offset, offset + len(sentence)) if hit else None
     ctx.source_age += 1
@@ -153,6 +155,10 @@ def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Contex
                              category=m.category))
     _update_context(drafts, ctx)
     return drafts, denial
+
+
+def _overlaps(m: Mention, others: list[Mention]) -> bool:
+    return any(o.start < m.end and m.start < o.end for o in others)
 
 
 def _update_context(drafts: list[_Draft], ctx: _Context) -> None:
@@ -215,6 +221,7 @@ def _claim_id(art: str, d: _Draft) -> str:
 def _confidence(d: _Draft) -> float:
     c = 0.9
     for flag, cost in (("source-inherited", 0.1), ("date-from-context", 0.05), ("date-from-report", 0.1),
+                       ("people-counted", 0.1),
                        ("date-from-publication", 0.2), ("tally-from-tense", 0.2)):
         if flag in d.flags:
             c -= cost
@@ -252,6 +259,40 @@ def _supersede(drafts: list[_Draft]) -> list[_Draft]:
     return out
 
 
+def _count_people(drafts: list[_Draft]) -> list[_Draft]:
+    """Victims described one by one become claims of how many different people the report says were killed,
+    and injured, on each day. A figure the report gives in another sentence counts them already ("two people
+    were shot ... a 25-year-old man died"); one beside them in the same sentence does not ("killing two
+    soldiers and a civilian driver"). "No one was hurt" never undoes a victim the report names."""
+    numbers = [d for d in drafts if d.mention.person is None and d.scope == "incident" and (d.mention.figure.low or 0) > 0]
+    counted = {d.mention.kind for d in numbers}
+    beside = {(d.sentence_start, d.mention.kind) for d in numbers}
+    out, people = [], []
+    for d in drafts:
+        if d.mention.person is None or d.scope != "incident":
+            out.append(d)
+        elif (d.sentence_start, d.mention.kind) in beside:
+            out.append(d)
+        else:
+            people.append(d)
+    individuals = [i for i in count_persons([d.mention.person for d in people]) if i.kind not in counted]  # type: ignore[misc]
+    named = {i.kind for i in individuals} | counted
+    out = [d for d in out if not (d.mention.figure.high == 0 and d.mention.kind in named)]
+    groups: dict[tuple[str, object], list[_Draft]] = {}
+    for ind in individuals:
+        dated = next((people[m] for m in ind.mentions if people[m].date is not None), people[ind.decided])
+        when = (dated.date.date_from, dated.date.date_to) if dated.date else None
+        groups.setdefault((ind.kind, when), []).append(people[ind.decided])
+    for (kind, _when), group in groups.items():
+        first = min(group, key=lambda d: (d.sentence_start, d.mention.start))
+        first.mention = replace(first.mention, figure=CountRange(len(group), len(group)), kind=kind)
+        if first.date is None:
+            first.date = next((d.date for d in group if d.date is not None), None)
+        first.flags.append("people-counted")
+        out.append(first)
+    return sorted(out, key=lambda d: (d.sentence_start, d.mention.start))
+
+
 def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
     split = list(sentences(art.text))
     ctx = _Context(nonviolent=out_of_scope(" ".join(s for _o, s in split[:3])))
@@ -264,7 +305,7 @@ def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
         drafts += new
         if denial:
             denials.append(denial)
-    drafts = _supersede(_attach_parts(drafts))
+    drafts = _count_people(_supersede(_attach_parts(drafts)))
     _resolve_pending(drafts, art)
     claims = [_build(art, d) for d in drafts]
     return Extraction(tuple(_dedupe_ids(claims)), tuple(denials))

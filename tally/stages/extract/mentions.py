@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from tally.models import INJURED, KILLED, CountRange
 from tally.stages.extract.lexicon import ActorTable, VictimNouns
 from tally.stages.extract.numbers import find_quantities
+from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
                  r"lost their lives|shot dead|gunned down|fatalities|fatally (?:shot|wounded|injured)")
@@ -39,13 +40,6 @@ _STOP_TOKEN = re.compile(
     r"killed|wounded|injured|dead|died|this|last|the)$",
     re.IGNORECASE,
 )
-_IMPLICIT_ONE = re.compile(
-    r"\b(?:a|an)\s+(?:[\w-]+\s+){0,2}?(?P<noun>man|woman|boy|girl|child|teenager|soldier|policeman|police officer|"
-    r"civilian|fighter|militant|student|farmer|journalist|person|worker|officer|guard|resident|driver|villager)\s+"
-    r"(?:was|has been|had been|is)\s+(?:\w+\s+)?(?P<verb>killed|shot dead|shot and killed|stabbed to death|"
-    r"beaten to death|gunned down|wounded|injured|shot)\b",
-    re.IGNORECASE,
-)
 _NOBODY = re.compile(r"\b(?:no one|nobody|no-one|none|no people|no civilians)\s+(?:else\s+)?(?:was|were|had been|has been)\s+"
                      r"(?:reported\s+)?(?P<verb>killed|hurt|injured|wounded|harmed)\b|\bno (?P<cas>casualties|injuries|deaths)\b",
                      re.IGNORECASE)
@@ -62,6 +56,7 @@ class Mention:
     side: str | None
     part_of: int | None = None  # index of the mention this one is a subset of
     kind: str | None = None
+    person: Person | None = None  # one person described, not counted ("a 25-year-old man died")
 
 
 def _noun_after(sentence: str, pos: int, nouns: VictimNouns) -> tuple[int, str, str] | None:
@@ -165,16 +160,10 @@ def _with_head_kind(m: Mention, all_mentions: list[Mention]) -> Mention:
 
 
 def implicit_mentions(sentence: str) -> list[Mention]:
-    """"a man was shot dead" -> one killed; "no one was hurt" -> none injured."""
-    out = []
-    for m in _IMPLICIT_ONE.finditer(sentence):
-        kind = INJURED if m.group("verb").lower() in ("wounded", "injured", "shot") else KILLED
-        cat = "combatant" if m.group("noun").lower() in ("soldier", "policeman", "police officer", "fighter",
-                                                         "militant", "officer", "guard") else "unknown"
-        if m.group("noun").lower() in ("civilian", "child", "boy", "girl", "woman", "student", "farmer", "journalist"):
-            cat = "civilian"
-        out.append(Mention(m.start(), m.start() + 1, m.end("noun"), CountRange(1, 1), m.group("noun"), cat, None,
-                           None, kind))
+    """Figures with no number: each person described ("a man was shot dead" -> one killed, see persons.py),
+    and "no one was hurt" -> none injured."""
+    out = [Mention(p.start, p.end, p.end, CountRange(1, 1), p.noun or p.name, p.category, None, None,
+                   INJURED if p.kind == "shot" else p.kind, p) for p in find_persons(sentence)]
     for m in _NOBODY.finditer(sentence):
         word = (m.group("verb") or m.group("cas") or "").lower()
         kinds = [KILLED] if word in ("killed", "deaths") else [INJURED] if word in ("hurt", "injured", "wounded", "injuries") else [KILLED, INJURED]

