@@ -120,7 +120,7 @@ def _merge(ledger: _Ledger, inc: Incident, cor: Correction, build: Build, _looku
     members = [ledger.claims[c] for c in inc.claims + other.claims if c in ledger.claims]
     why = f"merged with {other.id} by {cor.analyst} ({cor.id})" + (f": {cor.note}" if cor.note else "")
     merged = replace(build(members, list(inc.merge_reasons) + list(other.merge_reasons) + [why]), id=inc.id,
-                     grade=inc.grade or other.grade)
+                     grade=inc.grade or other.grade, corrections=inc.corrections + other.corrections)
     del ledger.incidents[other.id]
     ledger.mark(merged, cor.id)
     return APPLIED, "", inc.id

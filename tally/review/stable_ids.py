@@ -9,6 +9,7 @@ is a small bipartite assignment over our own keys, no library offers it.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import replace
 from typing import Mapping, Sequence
 
@@ -20,8 +21,15 @@ def keep_ids(incidents: Sequence[Incident], claims: Mapping[str, Claim],
              previous: Mapping[str, set[str]]) -> tuple[list[Incident], dict[str, set[str]]]:
     """The incidents with ids carried over from ``previous`` ({id: keys}), and the keys to remember for next time."""
     keys = [keys_of(claims[c] for c in inc.claims if c in claims) for inc in incidents]
-    pairs = sorted(((len(k & old_keys), -i, old) for i, k in enumerate(keys) for old, old_keys in previous.items()
-                    if k & old_keys), key=lambda p: (-p[0], -p[1], p[2]))
+    owners: dict[str, list[str]] = {}     # key -> earlier incidents holding it, so only overlapping pairs are scored
+    for old, old_keys in previous.items():
+        for k in old_keys:
+            owners.setdefault(k, []).append(old)
+    overlaps: Counter[tuple[int, str]] = Counter()
+    for i, mine in enumerate(keys):
+        for k in mine:
+            overlaps.update((i, old) for old in owners.get(k, ()))
+    pairs = sorted(((n, -i, old) for (i, old), n in overlaps.items()), key=lambda p: (-p[0], -p[1], p[2]))
     assigned: dict[int, str] = {}
     taken: set[str] = set()
     for _overlap, neg_i, old in pairs:
