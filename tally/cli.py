@@ -14,6 +14,8 @@ from tally.readout.formats import rng
 
 _DB = click.option("--db", envvar="TALLY_DB", default=None, metavar="PATH|URL",
                    help="Database file or URL (default tally.db; env TALLY_DB).")
+_MIN_CONFIDENCE = click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+                               help="Only what Tally is at least this sure of (0-1); a wrong figure is worse than none.")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="table", show_default=True)
 
 
@@ -112,7 +114,7 @@ INCIDENT_COLUMNS = [
 @main.command()
 @_DB
 @_FORMAT
-@click.option("--min-confidence", type=float, default=0.0, help="Only incidents at or above this confidence.")
+@_MIN_CONFIDENCE
 def incidents(db: str | None, fmt: str, min_confidence: float) -> None:
     """Every incident once, with its figures and sources."""
     _emit(ledger.incidents(_store(db), min_confidence), fmt, INCIDENT_COLUMNS)
@@ -133,25 +135,27 @@ def tallies(db: str | None, fmt: str) -> None:
 @main.command()
 @_DB
 @_FORMAT
-def claims(db: str | None, fmt: str) -> None:
+@_MIN_CONFIDENCE
+def claims(db: str | None, fmt: str, min_confidence: float) -> None:
     """Every casualty claim with its source and evidence sentence."""
     cols = [("id", lambda r: r["id"][:10]), ("article", lambda r: r["article"]), ("kind", lambda r: r["kind"]),
             ("category", lambda r: r["category"]), ("side", lambda r: r["side"]),
             ("figure", lambda r: rng(r)), ("date", lambda r: r["date_from"]), ("scope", lambda r: r["scope"]),
             ("source", lambda r: r["source"]), ("stance", lambda r: r["stance"]), ("quote", lambda r: r["quote"])]
-    _emit(ledger.claims(_store(db)), fmt, cols)
+    _emit(ledger.claims(_store(db), min_confidence), fmt, cols)
 
 
 @main.command()
 @_DB
 @_FORMAT
-def articles(db: str | None, fmt: str) -> None:
-    """Every report read, with its copies and the figures it gives."""
+@_MIN_CONFIDENCE
+def articles(db: str | None, fmt: str, min_confidence: float) -> None:
+    """Every report read, with its copies and the figures it gives (from claims at or above --min-confidence)."""
     cols = [("key", lambda r: r["key"]), ("published", lambda r: r["published"]), ("outlet", lambda r: r["outlet"]),
             ("copy of", lambda r: r["duplicate_of"]), ("lang", lambda r: r["language"]),
             ("killed", lambda r: rng(r["killed"])), ("injured", lambda r: rng(r["injured"])),
             ("incidents", lambda r: len(r["incidents"])), ("title", lambda r: r["title"])]
-    _emit(ledger.articles(_store(db)), fmt, cols)
+    _emit(ledger.articles(_store(db), min_confidence), fmt, cols)
 
 
 @main.command()

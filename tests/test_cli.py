@@ -92,3 +92,17 @@ def test_csv_and_table_and_show(tmp_path):
     assert shown.exit_code == 0 and json.loads(shown.output)["type"] == "incident"
     missing = CliRunner().invoke(main, ["show", "nope", "--db", str(db)])
     assert missing.exit_code != 0 and "nope" in missing.output
+
+
+def test_min_confidence_filters_claims_and_report_figures(tmp_path):
+    db = tmp_path / "t.db"
+    CliRunner().invoke(main, ["ingest", "--db", str(db), str(_corpus(tmp_path))])
+    every = _jsonl(db, "claims")
+    assert every and all(0 < c["confidence"] <= 1 for c in every)
+    cut = sorted(c["confidence"] for c in every)[-1]
+    r = CliRunner().invoke(main, ["claims", "--db", str(db), "--format", "jsonl", "--min-confidence", str(cut)])
+    sure = [json.loads(x) for x in r.output.splitlines() if x.strip()]
+    assert sure and all(c["confidence"] >= cut for c in sure) and len(sure) <= len(every)
+    r = CliRunner().invoke(main, ["articles", "--db", str(db), "--format", "jsonl", "--min-confidence", "1"])
+    assert all(a["killed"] is None for a in map(json.loads, r.output.splitlines()))
+    assert CliRunner().invoke(main, ["claims", "--db", str(db), "--min-confidence", "2"]).exit_code == 2

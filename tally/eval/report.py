@@ -60,6 +60,16 @@ def render(results: list[dict[str, Any]], split: str, command: str, analyses: di
             if r.get("gold"):
                 lines.append(f"| {res['set']} | {kind} | {r['right']}/{r['gold']} ({_pct(r['accuracy'])}) | "
                              f"{r['nonzero_right']}/{r['nonzero_gold']} ({_pct(r['nonzero_accuracy'])}) | {r['mae']:.2f} |")
+    lines += ["", "## Precision before recall", "",
+              "Of the reports where Tally gives a figure above 0, the share exactly right (precision) and the share "
+              "of reports with gold above 0 that it gets right (coverage), keeping only figures whose claims are at "
+              "or above a confidence (`--min-confidence` on `tally articles`, `claims`, `incidents`).", "",
+              "| set | kind | min confidence | given | precision | coverage |", "|---|---|---|---|---|---|"]
+    for res in results:
+        for kind, rows in (res.get("by_confidence") or {}).items():
+            for r in rows:
+                lines.append(f"| {res['set']} | {kind} | {r['min_confidence']:.1f} | {r['given']} | "
+                             f"{_pct(r['precision'])} | {_pct(r['coverage'])} |")
     lines += ["", "## Incidents, grouping, dates and places", ""]
     for res in results:
         led, grp, ww = res.get("ledger"), res.get("grouping"), res.get("where_when")

@@ -44,7 +44,9 @@ def run_set(bset: BenchmarkSet, shared: Path, workdir: Path) -> dict[str, Any]:
                            "claims": summary.claims, "incidents": len(incs), "seconds": round(seconds, 1),
                            "reports_per_second": round(summary.read / seconds, 1) if seconds else None}
     if bset.gold_articles:
-        res["per_report"] = _tool(shared, "score_articles").score(read_jsonl(bset.gold_articles), arts)
+        gold_rows = read_jsonl(bset.gold_articles)
+        res["per_report"] = _tool(shared, "score_articles").score(gold_rows, arts)
+        res["by_confidence"] = _by_confidence(arts, gold_rows)
     if bset.gold_ledger:
         gold = json.loads(bset.gold_ledger.read_text(encoding="utf-8"))
         scored = _tool(shared, "score_ledger").score(gold, incs, tals, arts)
@@ -54,6 +56,31 @@ def run_set(bset: BenchmarkSet, shared: Path, workdir: Path) -> dict[str, Any]:
     if bset.gold_ledger or bset.gold_places:
         res["where_when"] = _where_when(bset, arts, incs)
     return res
+
+
+THRESHOLDS = (0.0, 0.5, 0.6, 0.7, 0.8)
+
+
+def _by_confidence(arts: list[dict[str, Any]], gold_rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Precision before recall: of the reports given a figure above 0 at or above each confidence, how many are
+    exactly right, and how many of the reports with gold above 0 are covered."""
+    by_key = {a["key"]: a for a in arts}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind in ("killed", "injured"):
+        golds = [(g, by_key.get(str(g["id"]))) for g in gold_rows if g.get(kind) is not None]
+        if not golds:
+            continue
+        rows = []
+        for t in THRESHOLDS:
+            given = [(g[kind], (a[kind] or {}).get("min")) for g, a in golds
+                     if a and a.get(kind) and (a[kind].get("min") or 0) > 0 and (a.get("confidence") or 0) >= t]
+            right = sum(1 for want, got in given if want == got)
+            positive = sum(1 for g, _ in golds if g[kind] > 0)
+            rows.append({"min_confidence": t, "given": len(given), "right": right,
+                         "precision": right / len(given) if given else None,
+                         "coverage": right / positive if positive else None})
+        out[kind] = rows
+    return out
 
 
 def _grouping(arts: list[dict[str, Any]], gold_rows: list[dict[str, Any]]) -> dict[str, Any]:

@@ -69,7 +69,7 @@ _BYLINE = re.compile(r"[Bb]y\s+[A-Z][^\n]{1,120}")
 _SENTENCE_END = re.compile(r"[.!?…][\"”’')\]]*$")
 _QUOTE_END = re.compile(r"[\"”]$")
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")  # soft hyphens and zero-width marks
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,7 +50,7 @@ def with_total(parts: Mapping[str, Figure], totals: Sequence[CountRange]) -> dic
 
 def figures_of(claims: Sequence[Claim], kind: str) -> dict[str, Figure]:
     """{category: Figure} plus "total" for one kind (killed or injured) over the given claims."""
-    mine = [c for c in claims if c.kind == kind and c.stance == "asserted"]
+    mine = largest_per_report([c for c in claims if c.kind == kind and c.stance == "asserted"])
     # Victims of unknown status beside named categories are most often the same people counted as a whole
     # ("22 killed" in a headline, "22 civilians" in the body): they bound the total, never add to it.
     named = any(c.category in ("civilian", "combatant") for c in mine)
@@ -63,6 +63,23 @@ def figures_of(claims: Sequence[Claim], kind: str) -> dict[str, Figure]:
         if fig is not None:
             parts[cat] = fig
     return with_total(parts, totals)
+
+
+def largest_per_report(claims: Sequence[Claim]) -> list[Claim]:
+    """Within one incident, a report's smaller figure for the same kind, category and side is a part of its
+    larger one ("four people dead" ... "a man was shot dead"), never a lower bound: only the largest stays."""
+    best: dict[tuple[object, ...], Claim] = {}
+    for c in claims:
+        key = (c.article, c.kind, c.category, c.side)
+        old = best.get(key)
+        if old is None or _size(c.figure) > _size(old.figure):
+            best[key] = c
+    keep = {id(c) for c in best.values()}
+    return [c for c in claims if id(c) in keep or _size(c.figure) == _size(best[(c.article, c.kind, c.category, c.side)].figure)]
+
+
+def _size(r: CountRange) -> int:
+    return r.low if r.low is not None else (r.high or 0)
 
 
 def _across_sides(claims: Sequence[Claim]) -> Figure | None:

@@ -81,3 +81,10 @@ def test_tallies_with_open_lower_bounds_sort_beside_closed_ones():
     claims = [claim("a", "r1", 14, 14, scope="tally", period_from=since),
               claim("b", "r1", None, 60, scope="tally", period_from=since, start=40)]
     assert len(build_tallies(claims, {}, {})) == 1
+
+
+def test_a_reports_smaller_figure_for_the_same_incident_is_a_part_not_a_lower_bound():
+    incs, _ = run([claim("a", "r1", 4, 4, category="unknown", places=["Town"]),
+                   claim("b", "r1", 1, 1, category="unknown", places=["Town"], start=80)])
+    k = incs[0].killed["total"]
+    assert (k.low, k.high) == (4, 4)

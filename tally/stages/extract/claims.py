@@ -24,8 +24,10 @@ from tally.stages.extract.persons import count_persons
 EXTRACTOR = "casualties.rules.v1"
 _PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?:been\s+)?(?:killed|died|wounded|injured)\b",
                               re.IGNORECASE)
-_SINGLE_EVENT = re.compile(r"\b(?:in|during|by)\s+(?:a|an|the|this|that|one)\s+(?:[\w-]+\s+){0,3}?(?:attack|strike|raid|"
-                           r"bombing|blast|explosion|ambush|shooting|clash|assault|incident|massacre)\b", re.IGNORECASE)
+_SINGLE_EVENT = re.compile(r"\b(?:in|during|by|after|following)\s+(?:a|an|the|this|that|one)\s+(?:[\w-]+\s+){0,3}?(?:attack|"
+                           r"strike|raid|bombing|blast|explosion|ambush|shooting|clash|assault|incident|massacre|robbery|"
+                           r"carjacking|stabbing|home invasion|fight|dispute|altercation|argument|standoff|gunfight|"
+                           r"shootout)\b", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:that|this|the same) period\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|grew|reached)\s+to\b|\bnow\s+stands\s+at\b", re.IGNORECASE)
@@ -267,25 +269,29 @@ def _count_people(drafts: list[_Draft]) -> list[_Draft]:
     numbers = [d for d in drafts if d.mention.person is None and d.scope == "incident" and (d.mention.figure.low or 0) > 0]
     counted = {d.mention.kind for d in numbers}
     beside = {(d.sentence_start, d.mention.kind) for d in numbers}
-    out, people = [], []
-    for d in drafts:
-        if d.mention.person is None or d.scope != "incident":
-            out.append(d)
-        elif (d.sentence_start, d.mention.kind) in beside:
-            out.append(d)
-        else:
-            people.append(d)
-    individuals = [i for i in count_persons([d.mention.person for d in people]) if i.kind not in counted]  # type: ignore[misc]
-    named = {i.kind for i in individuals} | counted
-    out = [d for d in out if not (d.mention.figure.high == 0 and d.mention.kind in named)]
+    out = [d for d in drafts if d.mention.person is None or d.scope != "incident"]
+    people = [d for d in drafts if d.mention.person is not None and d.scope == "incident"]
     groups: dict[tuple[str, object], list[_Draft]] = {}
-    for ind in individuals:
-        dated = next((people[m] for m in ind.mentions if people[m].date is not None), people[ind.decided])
+    named: set[str] = set(counted)
+    for ind in count_persons([d.mention.person for d in people]):  # type: ignore[misc]
+        mine = [people[m] for m in ind.mentions]
+        next_to = [d for d in mine if (d.sentence_start, ind.kind) in beside]
+        if next_to:  # one more person beside a figure in the same sentence
+            d = next_to[0]
+            d.mention = replace(d.mention, kind=ind.kind)
+            out.append(d)
+            continue
+        if ind.kind in counted:
+            continue
+        named.add(ind.kind)
+        dated = next((d for d in mine if d.date is not None), people[ind.decided])
         when = (dated.date.date_from, dated.date.date_to) if dated.date else None
         groups.setdefault((ind.kind, when), []).append(people[ind.decided])
+    out = [d for d in out if not (d.mention.figure.high == 0 and d.mention.kind in named)]
     for (kind, _when), group in groups.items():
         first = min(group, key=lambda d: (d.sentence_start, d.mention.start))
-        first.mention = replace(first.mention, figure=CountRange(len(group), len(group)), kind=kind)
+        n = len(group)
+        first.mention = replace(first.mention, figure=CountRange(n, n), kind=kind)
         if first.date is None:
             first.date = next((d.date for d in group if d.date is not None), None)
         first.flags.append("people-counted")

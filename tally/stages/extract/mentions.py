@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 
 from tally.models import INJURED, KILLED, CountRange
 from tally.stages.extract.lexicon import ActorTable, VictimNouns
-from tally.stages.extract.numbers import find_quantities
+from tally.stages.extract.numbers import find_quantities, word_to_int
 from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
@@ -60,15 +60,45 @@ class Mention:
 
 
 def _noun_after(sentence: str, pos: int, nouns: VictimNouns) -> tuple[int, str, str] | None:
+    prev = ""
     for i, tok in enumerate(re.finditer(r"\S+", sentence[pos:])):
-        if i >= 5:
+        if i >= 6:
             return None
         hit = nouns.match_at(sentence, pos + tok.start())
         if hit:
             return hit
         word = tok.group(0)
-        if (_STOP_TOKEN.match(word) and not word.isupper()) or re.search(r"[,.;:!?\"“”]$", word):
+        in_name = word == "of" and prev[:1].isupper()  # "State of Sinai militants"
+        if (_STOP_TOKEN.match(word) and not word.isupper() and not in_name) or re.search(r"[,.;:!?\"“”]$", word):
             return None
+        prev = word
+    return None
+
+
+_AUX_KIND = re.compile(rf"\s*(?:(?:were|was|are|is|have been|has been|had been|got|being)\s+)?(?:{_KILLED_WORDS}|{_INJURED_WORDS})\b",
+                       re.IGNORECASE)
+_NOT_PEOPLE_WORD = re.compile(r"^(?:days?|weeks?|months?|years?|hours?|minutes?|times?|km|kilometres?|kilometers?|miles?|"
+                              r"houses?|homes?|buildings?|vehicles?|cars?|rounds?|shots?|bullets?|rockets?|shells?|"
+                              r"villages?|towns?|points?|percent|per|dollars?|later|earlier|ago|more|other|others)$",
+                              re.IGNORECASE)
+
+
+_CONNECTIVE = re.compile(r"^(?:\d.*|\w+ly|before|after|when|while|since|until|as|because|he|she|they|it|we|you|i|"
+                         r"his|her|their|its|him|them|who|whom|whose|where|then|than|also|not|never|once)$", re.IGNORECASE)
+
+
+def _unknown_noun(sentence: str, pos: int) -> int | None:
+    """"Two army conscripts were killed": a noun phrase we do not know, right before the casualty verb, still
+    counts people; up to four words, none of them a number, a stop word or a thing."""
+    words = list(re.finditer(r"[^\s]+", sentence[pos:]))[:4]
+    for i, w in enumerate(words):
+        word = w.group(0)
+        if re.search(r"[^\w'’-]", word) or _NOT_PEOPLE_WORD.match(word) or _CONNECTIVE.match(word) or (
+                _STOP_TOKEN.match(word) and word.lower() != "of") or word_to_int(word) is not None:
+            return None
+        end = pos + w.end()
+        if i >= 0 and _AUX_KIND.match(sentence, end):
+            return end
     return None
 
 
@@ -82,9 +112,11 @@ def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Ment
         tail = _NP_TAIL.match(sentence, end)
         end = tail.end() if tail else end
     elif (_KIND_WORD.match(sentence, q.end + 1) or _LEFT_VERB.search(sentence[max(0, q.start - 60):q.start])
-          or re.match(r"\s+(?:were|was|have been|had been)\s+", sentence[q.end:])):
+          or re.match(r"\s+(?:were|was|are|have been|had been)\s+", sentence[q.end:])):
         end, word = q.end, None
         category = prev.category if prev else "unknown"
+    elif _unknown_noun(sentence, q.end) is not None:
+        end, word, category = _unknown_noun(sentence, q.end), None, "unknown"  # type: ignore[assignment]
     else:
         return None
     sides = [a for a in table.find(sentence[q.start:end]) if a.kind not in ("monitor", "media", "official")]

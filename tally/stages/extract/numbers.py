@@ -122,12 +122,21 @@ def _figure(m: re.Match[str]) -> CountRange | None:
     return None if n is None else _apply_modifier(mod, n)
 
 
+_AGE_AFTER = re.compile(r"[\s-]*(?:years?|yrs?|months?|weeks?|days?)[\s-]*old\b|-year\b|-month\b", re.IGNORECASE)
+
+
+_CLOCK_AFTER = re.compile(r":\d\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock|hours? GMT|GMT|UTC|ET\b|EST\b|PST\b|CST\b)",
+                          re.IGNORECASE)
+
+
 def find_quantities(text: str) -> list[Quantity]:
-    """Every figure in ``text`` with its offsets; the caller decides which ones count people."""
+    """Every figure in ``text`` with its offsets; the caller decides which ones count people.
+    An age ("a 24-year-old man", "aged 3 months old") is never a figure."""
     out = []
     for m in _QUANTITY.finditer(text):
         fig = _figure(m)
-        if fig is None:
+        if fig is None or _AGE_AFTER.match(text, m.end()) or _CLOCK_AFTER.match(text, m.end()) or \
+                re.search(r"\d[:.]$", text[max(0, m.start() - 3):m.start()]):
             continue
         raw = m.group(0)
         trimmed = re.sub(r"\s+of$", "", raw, flags=re.IGNORECASE)

@@ -34,8 +34,16 @@ _NEUTRAL = {"victim", "person", "teen", "teenager", "child", "juvenile", "studen
             "employee", "clerk", "worker", "friend", "neighbor", "neighbour", "relative", "cousin", "passenger",
             "pedestrian", "bystander", "suspect", "gunman", "shooter", "man", "individual", "civilian",
             "soldier", "fighter", "militant", "policeman", "guard", "journalist", "farmer", "villager",
-            "security guard", "owner", "cashier", "roommate", "spouse", "partner", "parent", "sibling"}
+            "security guard", "owner", "official", "leader", "chief", "cadet", "conscript", "recruit", "pilgrim",
+            "herdsman", "fisherman", "elder", "local", "native", "national", "hostage", "captive", "prisoner", "cashier", "roommate", "spouse", "partner", "parent", "sibling"}
 _PEOPLE = _MALE | _FEMALE | _NEUTRAL
+# Objects of "kill", "shoot", "wound" are people unless they are one of these (animals, and figures of speech).
+_NOT_PEOPLE = {"dog", "cat", "cow", "cattle", "horse", "goat", "sheep", "camel", "lion", "elephant", "bird", "deer",
+               "bear", "animal", "pet", "livestock", "time", "bill", "deal", "plan", "idea", "engine", "light", "mood",
+               "chance", "hope", "momentum", "proposal", "story", "video", "film", "photo", "picture", "shot", "ball",
+               "goal", "vehicle", "car", "truck", "tank", "drone", "aircraft", "plane", "helicopter", "building"}
+_AGENT = re.compile(r"(?:er|or|ist|ian|ant|ent|man|ee|eer|ess)$")   # member, peacekeeper, activist, civilian, cadet...
+_PATIENT_VERBS = {"kill", "murder", "slay", "execute", "assassinate", "shoot", "wound", "injure", "stab", "maim"}
 _COMBATANT = {"officer", "deputy", "trooper", "soldier", "fighter", "militant", "policeman", "guard"}
 _CIVILIAN = {"child", "boy", "girl", "baby", "toddler", "infant", "student", "kid", "woman", "journalist", "farmer",
              "civilian", "villager"}
@@ -59,6 +67,7 @@ class Person:
     definite: bool             # "the victim", "he", a name already known: may be someone mentioned before
     new: bool                  # "another man", "a second victim": never someone mentioned before
     category: str
+    group: int = 0             # "they", "both teens": everyone met so far (0: one person; n: at least n people)
 
 
 @functools.lru_cache(maxsize=1)
@@ -75,12 +84,16 @@ def find_persons(sentence: str) -> list[Person]:
     doc = _nlp()(sentence)
     out: dict[int, Person] = {}
     for tok in doc:
+        body = _body(tok)
+        if body is not None:
+            out[tok.i] = body
+            continue
         kind = _kind_of(tok)
         if kind is None or _unreal(tok):
             continue
-        for victim in _victims(tok):
+        for victim in [*_victims(tok), *_along_with(tok)]:
             for head in [victim, *_conjuncts(victim)]:
-                p = _describe(head, kind)
+                p = _describe(head, kind, tok.lemma_.lower())
                 if p is None:
                     continue
                 old = out.get(head.i)
@@ -91,9 +104,9 @@ def find_persons(sentence: str) -> list[Person]:
 
 def _kind_of(tok: Any) -> str | None:
     lemma, low = tok.lemma_.lower(), tok.lower_
-    if tok.pos_ not in ("VERB", "ADJ", "AUX") and low != "dead":
+    if tok.pos_ not in ("VERB", "ADJ", "AUX") and low not in ("dead", "deceased"):
         return None
-    if lemma in _KILL or lemma in _DIE or low in ("dead", "slain"):
+    if lemma in _KILL or lemma in _DIE or low in ("dead", "slain", "deceased"):
         return KILLED
     if lemma in _SHOOT:
         fatal = any(c.lower_ in ("fatally", "dead", "mortally") for c in tok.children)
@@ -108,7 +121,9 @@ def _kind_of(tok: Any) -> str | None:
 
 
 def _unreal(tok: Any) -> bool:
-    """Threats, attempts, plans, negations and conditionals are not casualties."""
+    """Threats, attempts, plans, negations, conditionals and figures of speech ("killed off") are not casualties."""
+    if any(c.dep_ == "prt" and c.lower_ in ("off", "time") for c in tok.children):
+        return True
     for t in (tok, tok.head):
         if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in _MODAL) for c in t.children):
             return True
@@ -124,19 +139,28 @@ def _victims(tok: Any) -> Iterable[Any]:
     if passive:
         return passive
     low, lemma = tok.lower_, tok.lemma_.lower()
-    if low in ("dead", "wounded", "injured", "slain") and tok.dep_ in ("oprd", "xcomp", "advcl", "acomp", "ccomp"):
-        # "pronounced Barrera dead", "left a man wounded", "two brothers are dead"
+    if low in ("dead", "deceased", "wounded", "injured", "slain") and tok.dep_ in ("oprd", "xcomp", "advcl", "acomp", "ccomp"):
+        # "pronounced Barrera dead", "left a man wounded", "two brothers are dead", "was pronounced dead"
         objs = [c for c in tok.head.children if c.dep_ in ("dobj", "nsubj", "nsubjpass") and c.i != tok.i]
         if objs:
             return objs[:1]
-    if lemma in _SUFFER:  # the subject suffered the wounds
-        return [c for c in kids if c.dep_ == "nsubj"]
+        if tok.head.dep_ == "conj":
+            return _victims_of_head(tok.head.head)
+    if lemma in _SUFFER:  # the subject suffered the wounds; "a man suffering from a gunshot wound"
+        subj = [c for c in kids if c.dep_ == "nsubj"]
+        return subj or ([tok.head] if tok.dep_ == "acl" else [])
     objs = [c for c in kids if c.dep_ == "dobj"]
     if objs and lemma not in _DIE:
         return objs
     subj = [c for c in kids if c.dep_ in ("nsubj",)]
-    if subj and (lemma in _DIE or low == "dead"):
+    if subj and (lemma in _DIE or low in ("dead", "deceased")):
         return subj
+    objs += [o for c in kids if c.dep_ == "conj" for o in c.children if o.dep_ == "dobj"]
+    if subj and not objs and tok.tag_ in ("VBN", "VBD") and not any(c.dep_ in ("aux", "auxpass") for c in kids) \
+            and subj[0].lemma_.lower() in _PEOPLE and (lemma in _KILL or lemma in _SHOOT or lemma in _HURT):
+        return subj  # a headline: "Man shot and killed on the north side"
+    if tok.dep_ in ("xcomp", "oprd") and tok.head.pos_ == "VERB":  # "was found shot in the leg"
+        return _victims_of_head(tok.head)
     if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "a man shot dead by police"
         return [tok.head]
     if tok.dep_ == "relcl" and tok.head.pos_ in ("NOUN", "PROPN"):  # "the man who was shot" (passive "who")
@@ -144,6 +168,12 @@ def _victims(tok: Any) -> Iterable[Any]:
     if tok.dep_ == "conj" and tok.head.pos_ in ("VERB", "ADJ"):  # "was shot and killed": the first verb's subject
         return _victims_of_head(tok.head)
     return []
+
+
+def _along_with(tok: Any) -> list[Any]:
+    """"Contreras was killed along with Corpus": Corpus too."""
+    return [g for a in tok.children if a.lower_ in ("along", "together") for w in a.children if w.lower_ == "with"
+            for g in w.children if g.dep_ == "pobj"]
 
 
 def _victims_of_head(verb: Any) -> list[Any]:
@@ -155,40 +185,95 @@ def _victims_of_head(verb: Any) -> list[Any]:
 
 
 def _conjuncts(tok: Any) -> list[Any]:
-    return [c for c in tok.conjuncts if c.i > tok.i]
+    """"a man and a woman"; also "Taylor, a girl from X, and Moses", where the parse joins Moses to the apposition."""
+    out = [c for c in tok.conjuncts if c.i > tok.i]
+    for a in tok.children:
+        if a.dep_ == "appos":
+            out += [c for c in a.conjuncts if c.i > a.i and c not in out]
+    return out
 
 
-def _describe(head: Any, kind: str) -> Person | None:
+_NAME = re.compile(r"^(?:[A-Z][a-z'’]*)?[A-Z][a-z'’-]+$")   # Jones, LeGrier, McNeil, O'Hara; not HomeCHARLESTOWN
+# Page furniture and institutions that the parser takes for names ("San Diego News, Weather and Sports").
+_NOT_NAMES = {"news", "weather", "sports", "traffic", "video", "videos", "photos", "home", "local", "world", "business",
+              "politics", "entertainment", "opinion", "hospital", "police", "county", "city", "center", "centre",
+              "department", "office", "school", "university", "church", "street", "avenue", "road", "park", "media"}
+_GENERIC = {"person", "victim", "individual", "someone", "adult", "people", "teen", "teenager", "youth", "juvenile"}
+_FIND = {"find", "discover", "recover", "pull", "locate", "identify", "wash"}
+
+
+def _body(tok: Any) -> Person | None:
+    """"the body of a man was found", "found a woman's body": one person killed."""
+    if tok.lemma_.lower() != "body" or tok.tag_ != "NN" or tok.head.lemma_.lower() not in _FIND:
+        return None
+    if tok.dep_ not in ("dobj", "nsubjpass", "nsubj"):
+        return None
+    whose = [c for c in tok.children if c.dep_ == "poss"]
+    whose += [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    if whose and whose[0].lemma_.lower() in _PEOPLE:
+        return _describe(whose[0], KILLED)
+    if whose and whose[0].pos_ == "PROPN":
+        return _describe(whose[0], KILLED)
+    return Person(tok.idx, tok.idx + len(tok.text), KILLED, None, "person", None, None, False, False, "unknown")
+
+
+def _group(head: Any, kind: str) -> Person | None:
+    """"they died", "both teens were taken to a hospital": everyone the report has described so far."""
+    low = head.lower_
+    both = any(c.lower_ == "both" for c in head.children) or low == "both"
+    if low == "they" or both and (head.lemma_.lower() in _PEOPLE or low == "both"):
+        return Person(head.idx, head.idx + len(head.text), kind, None, low, None, None, True, False, "unknown",
+                      group=2 if both else 1)
+    return None
+
+
+def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     if head.lower_ == "who" and head.head.dep_ == "relcl":
         head = head.head.head
+    group = _group(head, kind)
+    if group is not None:
+        return group
     lemma = head.lemma_.lower()
     name = None
     noun = None
-    if head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
+    if head.lower_ == "old" and any(c.lower_ == "year" for c in head.children):  # "the 17-year-old was found shot"
+        lemma = "person"
+    if lemma == "person" and head.pos_ in ("ADJ", "NOUN"):
+        noun = lemma
+    elif head.pos_ == "PROPN" and lemma in _PEOPLE:  # "Man Shot To Death": a title-case headline, not a name
+        noun = lemma
+    elif head.pos_ == "PROPN" and head.ent_type_ not in ("DATE", "TIME", "LOC", "FAC", "NORP", "CARDINAL", "MONEY"):
+        if not _NAME.match(head.text) or head.lower_ in _NOT_NAMES:
+            return None  # page debris run together ("HomeCHARLESTOWN") or furniture ("News"), not a name
         name = head.lower_
     elif head.lower_ in _PRONOUNS:
         noun = head.lower_
-    elif head.pos_ == "NOUN" and lemma in _PEOPLE and head.tag_ in ("NN", "NNP"):
+    elif head.pos_ == "NOUN" and head.tag_ in ("NN", "NNP") and (
+            lemma in _PEOPLE or (verb_lemma in _PATIENT_VERBS and lemma not in _NOT_PEOPLE and _AGENT.search(lemma))):
         noun = lemma
     else:
         return None
     for c in head.children:  # "Staten, a 26-year-old male": the apposition describes the same person
         if c.dep_ == "appos" and c.pos_ == "NOUN" and c.lemma_.lower() in _PEOPLE:
             noun = noun or c.lemma_.lower()
-        if c.dep_ == "appos" and c.pos_ == "PROPN":
+        if c.dep_ == "appos" and c.pos_ == "PROPN" and _NAME.match(c.text) and c.lemma_.lower() not in _PEOPLE:
             name = name or c.lower_
-    if head.head.dep_ == "appos" and head.head.head.pos_ == "PROPN":
-        name = name or head.head.head.lower_
+    boss = head.head.head
+    if head.head.dep_ == "appos" and boss.pos_ == "PROPN" and _NAME.match(boss.text) and boss.lemma_.lower() not in _PEOPLE:
+        name = name or boss.lower_
     det = {c.lower_ for c in head.children if c.dep_ in ("det", "amod", "poss")}
+    if det & {"no", "neither", "none"}:
+        return None  # "neither officer was injured"
+    bare = noun is not None and name is None and not det and not any(c.dep_ == "nummod" for c in head.children)
     age = _age(head)
     gender = "m" if noun in _MALE else "f" if noun in _FEMALE else None
     words = {noun} | {c.lemma_.lower() for c in head.children if c.dep_ in ("amod", "compound")}
     category = "combatant" if words & _COMBATANT else "civilian" if words & _CIVILIAN else "unknown"
-    definite = bool(det & {"the", "this", "that", "his", "her", "their"}) or noun in _PRONOUNS or (
+    definite = bool(det & {"the", "this", "that", "his", "her", "their", "my", "our", "your"}) or noun in _PRONOUNS or (
         name is not None and not det)
     new = bool(det & _NEW) or (bool(det & {"a", "an"}) and name is None)
     start = head.idx
-    return Person(start, start + len(head.text), kind, name, noun, gender, age, definite and not new,
+    return Person(start, start + len(head.text), kind, name, noun, gender, age, (definite or bare) and not new,
                   bool(det & _NEW), category)
 
 
@@ -225,10 +310,23 @@ def count_persons(found: list[Person]) -> list[Individual]:
     """
     people: list[dict[str, Any]] = []
     for i, p in enumerate(found):
+        if p.group:
+            if people:
+                for person in people:
+                    if _rank(p.kind) > _rank(person["kind"]):
+                        person["kind"], person["decided"] = p.kind, i
+                    person["mentions"].append(i)
+                continue
+            if p.group < 2:
+                continue  # "they were shot" with no one described: how many is unknown
+            for _ in range(p.group):
+                people.append({"name": None, "gender": None, "age": None, "noun": p.noun, "kind": p.kind,
+                               "decided": i, "mentions": [i]})
+            continue
         match = None if p.new else _fit(p, people)
         if match is None:
             people.append({"name": p.name, "gender": p.gender, "age": p.age, "noun": p.noun, "kind": p.kind,
-                           "decided": i, "mentions": [i]})
+                           "decided": i, "mentions": [i], "loose": p.definite and not p.name and not p.age})
             continue
         person = people[match]
         person["mentions"].append(i)
@@ -255,7 +353,8 @@ def _fit(p: Person, people: list[dict[str, Any]]) -> int | None:
             continue
         if p.age and q["age"] and p.age != q["age"]:
             continue
-        if p.definite or p.noun in _PRONOUNS or p.noun == "victim" or q["noun"] == p.noun or p.name or q["name"]:
+        if (p.definite or p.noun in _PRONOUNS or q["noun"] == p.noun or p.name or q["name"]
+                or p.noun in _GENERIC or q["noun"] in _GENERIC or q.get("loose")):
             return j
         if p.age and q["age"] == p.age:
             return j

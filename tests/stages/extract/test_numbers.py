@@ -33,3 +33,13 @@ def test_offsets_point_at_the_figure():
     text = "Medics said at least 9 people died and some 20 were hurt."
     found = find_quantities(text)
     assert [text[q.start:q.end] for q in found] == ["at least 9", "some 20"]
+
+
+def test_ages_are_never_figures():
+    texts = [q.text for q in find_quantities("A 24-year-old man, a boy aged 3 years old and a 6-month-old baby; two wounded")]
+    assert texts == ["two"]
+
+
+def test_clock_times_are_never_figures():
+    texts = [q.text for q in find_quantities("[Update 11:56 ET] Two suspects died; at 3 p.m. police said 9 were hurt")]
+    assert texts == ["Two", "9"]

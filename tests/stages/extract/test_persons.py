@@ -48,3 +48,33 @@ def test_a_second_victim_is_someone_new():
 def test_headline_and_lead_describing_one_victim_are_one_person():
     found = find_persons("Man dies after shooting") + find_persons("A 44-year-old man died after he was shot.")
     assert len(count_persons(found)) == 1
+
+
+def people(*sentences):
+    found = [p for s in sentences for p in find_persons(s)]
+    return sorted(i.kind for i in count_persons(found))
+
+
+def test_the_shooter_of_a_headline_style_sentence_is_not_a_victim():
+    assert people("A 4-year-old boy accidentally shot and killed his 7-year-old sister on Sunday.") == [KILLED]
+
+
+def test_a_title_case_headline_noun_is_no_name():
+    assert people("Man Shot To Death In Riverside", "A 52-year-old man was fatally shot late Friday.",
+                  "Ortega was taken to a hospital, where he died.") == [KILLED]
+
+
+def test_kin_in_a_quote_is_the_victim_already_described():
+    assert people("The teenager was gunned down outside his aunt's home.",
+                  "\"They shot seven times and killed my nephew,\" his uncle said.") == [KILLED]
+
+
+def test_negated_and_furniture_mentions_are_no_victims():
+    assert people("Neither deputy was injured.") == []
+    assert people("Tri-County News, Weather and Sports were shot down in the ratings.") == []
+
+
+def test_a_bare_headline_noun_is_the_victim_the_lead_describes():
+    assert people("Robbery suspect shot by deputies appears in court",
+                  "A 23-year-old man who was shot by deputies after a chase appeared in court.",
+                  "He was treated at a hospital.") == [INJURED]
