@@ -48,7 +48,8 @@ def _correct(db: str | None, action: str, target: str, value: dict[str, Any], an
         c = correct(_store(db), action, target, value, analyst=_who(analyst), note=note)
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"{c.id}: {c.action} {c.target} ({c.status or 'stored'}{': ' + c.status_detail if c.status_detail else ''})")
+    detail = f": {c.status_detail}" if c.status_detail else ""
+    click.echo(f"{c.id}: {c.action} {c.target} ({c.status or 'stored'}{detail})")
 
 
 def _run(fn: Callable[[], Any]) -> Any:

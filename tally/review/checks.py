@@ -90,8 +90,8 @@ def falling_totals(view: LedgerView) -> list[Finding]:
                 out.append(Finding(
                     "falling-total", t2, f"running total of {key} killed since {since} fell from {f1['min']} to "
                     f"{f2['max']}", f"{t1} gave {f1['min']} on {d1}; {t2} gives {f2['max']} on {d2}; a "
-                    "cumulative count cannot fall: one of them is misread, or a claimant revised it", f1["min"] - f2["max"],
-                    (t1,)))
+                    "cumulative count cannot fall: one of them is misread, or a claimant revised it",
+                    f1["min"] - f2["max"], (t1,)))
     return out
 
 

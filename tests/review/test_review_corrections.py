@@ -20,7 +20,8 @@ def _inc(store, article):
 
 
 def _claim(store, article, low):
-    return next(r for r in store.claim_rows() if r["article"] == article and r["min"] == low and r["scope"] == "incident")
+    return next(r for r in store.claim_rows()
+                if r["article"] == article and r["min"] == low and r["scope"] == "incident")
 
 
 def _correct_everything(store):
@@ -145,8 +146,8 @@ def test_a_correction_whose_figure_the_pipeline_since_changed_is_queued(corpus_d
             analyst="ana", note="army later said 240")
     later = tmp_path / "later.jsonl"
     later.write_text(json.dumps({"id": "camp-1b", "published": "2024-09-16", "title": "Douentza toll revised",
-                                 "text": "The Malian army said late on Monday that its troops killed 300 militants in the "
-                                         "operation near Douentza in the Mopti region on Sunday."}) + "\n")
+                                 "text": "The Malian army said late on Monday that its troops killed 300 militants "
+                                         "in the operation near Douentza in the Mopti region on Sunday."}) + "\n")
     ingest([str(later)], store)
     now = _inc(store, "camp-1")
     assert now["id"] == inc and "camp-1b" in now["articles"]            # a new report keeps the incident's id
