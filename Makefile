@@ -20,6 +20,8 @@ demo: $(STAMP)
 	$(BIN)/tally ingest --db demo.db examples/reports.jsonl examples/txt
 	$(BIN)/tally incidents --db demo.db
 	$(BIN)/tally tallies --db demo.db
+	@echo "Tally UI on the demo corpus: http://127.0.0.1:8000/  (JSON API: /api, schema /api/openapi.json; Ctrl-C stops it)"
+	$(BIN)/tally serve --db demo.db --host 127.0.0.1 --port 8000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -188,8 +188,10 @@ def show(ident: str, db: str | None) -> None:
 
 # Command groups kept in their own modules (tally/commands/).
 from tally.commands.eval import eval_command  # noqa: E402
+from tally.commands.serve import serve  # noqa: E402
 
 main.add_command(eval_command)
+main.add_command(serve)
 from tally.commands.review import review as _review  # noqa: E402
 from tally.commands.diff import diff as _diff, revisions as _revisions  # noqa: E402
 main.add_command(_review)

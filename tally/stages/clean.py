@@ -98,6 +98,10 @@ def clean(raw: RawArticle) -> CleanArticle:
     title = raw.title or _title(lines, reasons, body)
     if raw.title and not _norm(text).startswith(_norm(raw.title)):
         text = f"{_norm(raw.title)}\n\n{text}" if text else _norm(raw.title)
+    elif raw.title and text.startswith(_norm(raw.title)) and text[len(_norm(raw.title)):][:1].isalnum():
+        # scraped pages glue the headline to the lead ("...woman heldCaitlin Caskey was..."): split them
+        n = len(_norm(raw.title))
+        text = f"{text[:n]}\n\n{text[n:]}"
     published, published_from = (raw.published, "record") if raw.published else \
         metadata.publication_date(raw.text, raw.url)
     return CleanArticle(

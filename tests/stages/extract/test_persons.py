@@ -78,3 +78,8 @@ def test_a_bare_headline_noun_is_the_victim_the_lead_describes():
     assert people("Robbery suspect shot by deputies appears in court",
                   "A 23-year-old man who was shot by deputies after a chase appeared in court.",
                   "He was treated at a hospital.") == [INJURED]
+
+
+def test_reflexive_and_one_of_victims():
+    assert people("The 9-year-old accidentally shot himself in the hand.") == [INJURED]
+    assert people("One of the students was shot in the arm.") == [INJURED]

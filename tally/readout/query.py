@@ -1,0 +1,306 @@
+"""Filtered, paged and sorted reads of the ledger, shared by the JSON API, the web pages and ``tally.open``.
+
+Built with SQLAlchemy Core over the store's tables, so the same queries run on SQLite and PostgreSQL. Incidents
+come back as their export records (the contract of Tally 0.1, see README "Export fields").
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any, Sequence
+
+from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
+
+from tally.errors import ConfigError
+from tally.models import CATEGORIES, EVENT_TYPES
+from tally.store import schema
+from tally.store.db import Store
+from tally.store.serialize import claim_doc
+
+_I = schema.incidents.c
+SORTS: dict[str, Any] = {
+    "date": _I.date_from, "killed": _I.killed_best, "injured": _I.injured_best, "confidence": _I.confidence,
+    "country": _I.country, "perpetrator": _I.perpetrator, "id": _I.id,
+}
+MAX_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentQuery:
+    """Which incidents, in which order, which page. Every filter is optional; text filters ignore case."""
+
+    since: dt.date | None = None          # incidents that end on or after this day
+    until: dt.date | None = None          # incidents that start on or before this day
+    country: str | None = None
+    admin1: str | None = None             # admin region (province, governorate, oblast ...)
+    place: str | None = None              # one of the incident's places, by name
+    perpetrator: str | None = None
+    event_type: str | None = None
+    category: str | None = None           # civilian | combatant | unknown: has killed in that category
+    contested: bool | None = None
+    min_confidence: float = 0.0
+    q: str | None = None                  # free text over places, actors, sources, evidence sentences
+    sort: str = "date"
+    descending: bool = False
+    limit: int = 50
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if self.sort not in SORTS:
+            raise ConfigError(f"unknown sort {self.sort!r}; use one of {', '.join(SORTS)}")
+        if self.category is not None and self.category not in CATEGORIES:
+            raise ConfigError(f"unknown category {self.category!r}; use one of {', '.join(CATEGORIES)}")
+        if self.event_type is not None and self.event_type not in EVENT_TYPES:
+            raise ConfigError(f"unknown event type {self.event_type!r}; use one of {', '.join(EVENT_TYPES)}")
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise ConfigError(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit}")
+        if self.offset < 0:
+            raise ConfigError(f"offset must be 0 or more, not {self.offset}")
+
+    def page(self, offset: int) -> IncidentQuery:
+        return replace(self, offset=offset)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    rows: list[dict[str, Any]]
+    total: int
+    offset: int
+    limit: int
+    next_offset: int | None = field(default=None)
+
+
+def _conditions(q: IncidentQuery) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if q.since:
+        conds.append(func.coalesce(_I.date_to, _I.date_from) >= q.since)
+    if q.until:
+        conds.append(_I.date_from <= q.until)
+    for col, value in ((_I.country, q.country), (_I.admin1, q.admin1), (_I.perpetrator, q.perpetrator)):
+        if value:
+            conds.append(func.lower(col) == value.lower())
+    if q.event_type:
+        conds.append(_I.event_type == q.event_type)
+    if q.place:
+        conds.append(_I.places.ilike(f"%|{_escape_like(q.place)}|%", escape="\\"))
+    if q.category:
+        conds.append(_I.categories.like(f"%|{q.category}|%"))
+    if q.contested is not None:
+        conds.append(_I.contested == q.contested)
+    if q.min_confidence:
+        conds.append(_I.confidence >= q.min_confidence)
+    if q.q:
+        conds.append(_I.search.like(f"%{_escape_like(q.q.lower())}%", escape="\\"))
+    return conds
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(stmt: Select[Any], q: IncidentQuery) -> Select[Any]:
+    conds = _conditions(q)
+    return stmt.where(and_(*conds)) if conds else stmt
+
+
+def incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> Page:
+    """One page of incidents matching ``q``, as export records, with the total count over all pages."""
+    key = SORTS[q.sort]
+    order = [key.desc().nulls_last() if q.descending else key.asc().nulls_last(), _I.id.asc()]
+    with store.engine.connect() as cx:
+        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q)).scalar() or 0
+        # sort and page on the small columns first, then fetch only this page's docs
+        ids = cx.execute(_filtered(select(_I.id), q).order_by(*order).limit(q.limit).offset(q.offset)).scalars().all()
+        docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
+        rows = _with_outlets(cx, [json.loads(docs[i]) for i in ids])
+    nxt = q.offset + q.limit if q.offset + q.limit < total else None
+    return Page(rows, total, q.offset, q.limit, nxt)
+
+
+def _with_outlets(cx: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Adds ``outlets``: the outlets that published an incident's reports (as ``tally incidents`` exports)."""
+    a = schema.articles.c
+    keys = sorted({k for r in rows for k in r.get("articles", ())})
+    outlet = dict(cx.execute(select(a.key, a.outlet).where(a.key.in_(keys))).all()) if keys else {}
+    for r in rows:
+        r["outlets"] = sorted({o for k in r.get("articles", ()) if (o := outlet.get(k))})
+    return rows
+
+
+def all_incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> list[dict[str, Any]]:
+    """Every incident matching ``q``'s filters (its paging ignored), for downloads and notebooks."""
+    out: list[dict[str, Any]] = []
+    page = incidents(store, replace(q, limit=MAX_LIMIT, offset=0))
+    out.extend(page.rows)
+    while page.next_offset is not None:
+        page = incidents(store, replace(q, limit=MAX_LIMIT, offset=page.next_offset))
+        out.extend(page.rows)
+    return out
+
+
+def map_points(store: Store, q: IncidentQuery = IncidentQuery()) -> tuple[list[dict[str, Any]], int]:
+    """Incidents with coordinates, as small records for a map (columns only, no JSON docs), and how many
+    incidents matching ``q`` have no coordinates."""
+    cols = (_I.id, _I.lat, _I.lon, _I.date_from, _I.places, _I.admin1, _I.country, _I.killed_best, _I.perpetrator)
+    placed = and_(_I.lat.is_not(None), _I.lon.is_not(None))
+    with store.engine.connect() as cx:
+        rows = cx.execute(_filtered(select(*cols).where(placed), q).order_by(_I.date_from, _I.id)).mappings().all()
+        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q)).scalar() or 0
+    out = []
+    for r in rows:
+        places = [p for p in (r["places"] or "").split("|") if p]
+        out.append({"id": r["id"], "lat": r["lat"], "lon": r["lon"], "date": _day(r["date_from"]) if r["date_from"]
+                    else None, "place": ", ".join(places[:2]) or r["admin1"] or r["country"],
+                    "killed": r["killed_best"] or 0, "perpetrator": r["perpetrator"]})
+    return out, total - len(out)
+
+
+def incident(store: Store, ident: str) -> dict[str, Any] | None:
+    with store.engine.connect() as cx:
+        doc = cx.execute(select(_I.doc).where(_I.id == ident)).scalar()
+        return _with_outlets(cx, [json.loads(doc)])[0] if doc else None
+
+
+def claims(store: Store, *, incident: str | None = None, article: str | None = None, kind: str | None = None,
+           category: str | None = None, stance: str | None = None, scope: str | None = None,
+           since: dt.date | None = None, until: dt.date | None = None,
+           min_confidence: float = 0.0) -> list[dict[str, Any]]:
+    """Claims as export records (with the incident and tally they belong to), in the order they were read."""
+    c, ic = schema.claims, schema.incident_claims
+    stmt = select(c, ic.c.incident).outerjoin(ic, ic.c.claim == c.c.id)
+    conds: list[ColumnElement[bool]] = []
+    for col, value in ((ic.c.incident, incident), (c.c.article, article), (c.c.kind, kind),
+                       (c.c.category, category), (c.c.stance, stance), (c.c.scope, scope)):
+        if value is not None:
+            conds.append(col == value)
+    if since:
+        conds.append(func.coalesce(c.c.date_to, c.c.date_from) >= since)
+    if until:
+        conds.append(c.c.date_from <= until)
+    if min_confidence:
+        conds.append(c.c.confidence >= min_confidence)
+    if conds:
+        stmt = stmt.where(and_(*conds))
+    with store.engine.connect() as cx:
+        rows = cx.execute(stmt.order_by(c.c.seq)).mappings().all()
+    tally_of = {cl: t["id"] for t in tallies(store) for cl in t["claims"]}
+    out = []
+    for r in rows:
+        doc = claim_doc(r)
+        doc["tally"] = tally_of.get(doc["id"])
+        out.append(doc)
+    return out
+
+
+def tallies(store: Store, *, country: str | None = None, since: dt.date | None = None,
+            until: dt.date | None = None) -> list[dict[str, Any]]:
+    """Running totals, oldest first; ``since``/``until`` bound the day they were given (``as_of``)."""
+    t = schema.tallies.c
+    stmt = select(t.doc)
+    if country:
+        stmt = stmt.where(func.lower(t.country) == country.lower())
+    if since:
+        stmt = stmt.where(t.as_of >= since)
+    if until:
+        stmt = stmt.where(t.as_of <= until)
+    with store.engine.connect() as cx:
+        return [json.loads(d) for d in cx.execute(stmt.order_by(t.as_of.asc().nulls_last(), t.id)).scalars()]
+
+
+def denials(store: Store, articles: Sequence[str]) -> list[dict[str, Any]]:
+    """Denials made in the given reports: who denies whose deaths (side None: the event itself), and the quote."""
+    d = schema.denials.c
+    if not articles:
+        return []
+    with store.engine.connect() as cx:
+        rows = cx.execute(select(d.article, d.denier, d.side, d.quote, d.start, d.end)
+                          .where(d.article.in_(list(articles))).order_by(d.article, d.start)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+_REPORT_LIST = ("key", "url", "outlet", "published", "title", "duplicate_of", "similarity", "language")
+
+
+def reports(store: Store, limit: int = 50, offset: int = 0) -> Page:
+    """Reports in arrival order, without their text."""
+    a = schema.articles.c
+    with store.engine.connect() as cx:
+        total = cx.execute(select(func.count()).select_from(schema.articles)).scalar() or 0
+        rows = cx.execute(select(*[a[k] for k in _REPORT_LIST]).order_by(a.seq).limit(limit).offset(offset))
+        out = [_jsonable(dict(r)) for r in rows.mappings()]
+    return Page(out, total, offset, limit, offset + limit if offset + limit < total else None)
+
+
+def report_heads(store: Store, keys: Sequence[str]) -> list[dict[str, Any]]:
+    """Outlet, title, date and link of the given reports, in arrival order."""
+    a = schema.articles.c
+    if not keys:
+        return []
+    with store.engine.connect() as cx:
+        rows = cx.execute(select(*[a[k] for k in _REPORT_LIST]).where(a.key.in_(list(keys))).order_by(a.seq))
+        return [_jsonable(dict(r)) for r in rows.mappings()]
+
+
+def report(store: Store, key: str) -> dict[str, Any] | None:
+    """One report with its cleaned text, what cleaning removed (and why), and its copies."""
+    a = schema.articles.c
+    cols = [a[k] for k in _REPORT_LIST] + [a.origin, a.published_from, a.text, a.original, a.removed, a.country,
+                                            a.admin1]
+    with store.engine.connect() as cx:
+        row = cx.execute(select(*cols).where(a.key == key)).mappings().first()
+        if row is None:
+            return None
+        copies = cx.execute(select(a.key, a.outlet, a.url, a.similarity).where(a.duplicate_of == key)
+                            .order_by(a.seq)).mappings().all()
+    doc = _jsonable(dict(row))
+    doc["removed"] = json.loads(doc["removed"] or "[]")
+    doc["copies"] = [dict(c) for c in copies]
+    doc["claims"] = claims(store, article=key)
+    return doc
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
+
+
+def stats_per_day(store: Store, q: IncidentQuery = IncidentQuery()) -> list[dict[str, Any]]:
+    """Per start day: incidents, and killed (best estimates summed) by category and in total; injured in total."""
+    sums = [func.sum(_I[f"killed_{c}"]) for c in CATEGORIES]
+    stmt = _filtered(select(_I.date_from, func.count(), *sums, func.sum(_I.killed_best), func.sum(_I.injured_best))
+                     .where(_I.date_from.is_not(None)), q).group_by(_I.date_from).order_by(_I.date_from)
+    with store.engine.connect() as cx:
+        rows = cx.execute(stmt).all()
+    out = []
+    for day, n, *figs in rows:
+        killed = dict(zip((*CATEGORIES, "total"), (int(f or 0) for f in figs[:-1])))
+        out.append({"date": _day(day), "incidents": n, "killed": killed, "injured": int(figs[-1] or 0)})
+    return out
+
+
+def _day(v: Any) -> str:
+    return v.isoformat() if isinstance(v, dt.date) else str(v)[:10]
+
+
+def stats_per_region(store: Store, q: IncidentQuery = IncidentQuery()) -> list[dict[str, Any]]:
+    """Per country and admin region: incidents, killed and injured (best estimates summed), worst first."""
+    killed = func.sum(_I.killed_best)
+    stmt = _filtered(select(_I.country, _I.admin1, func.count(), killed, func.sum(_I.injured_best),
+                            func.min(_I.date_from), func.max(func.coalesce(_I.date_to, _I.date_from))), q)
+    stmt = stmt.group_by(_I.country, _I.admin1).order_by(killed.desc().nulls_last(), _I.country, _I.admin1)
+    with store.engine.connect() as cx:
+        rows = cx.execute(stmt).all()
+    return [{"country": c, "admin1": a, "incidents": n, "killed": int(k or 0), "injured": int(i or 0),
+             "first": _day(lo) if lo else None, "last": _day(hi) if hi else None}
+            for c, a, n, k, i, lo, hi in rows]
+
+
+def facets(store: Store) -> dict[str, list[str]]:
+    """The values the filters can take in this ledger (for the list page's choices)."""
+    out: dict[str, list[str]] = {}
+    with store.engine.connect() as cx:
+        for name in ("country", "admin1", "perpetrator", "event_type"):
+            col = _I[name]
+            out[name] = [v for v in cx.execute(select(col).where(col.is_not(None)).distinct().order_by(col)).scalars()]
+    return out
+

@@ -1,0 +1,59 @@
+"""create_app(db): the FastAPI application over one ledger database. Only GET routes: it never writes."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tally.store.db import Store
+from tally.web.responses import DropEmptyParams, Pages, SecurityHeaders, error_body
+from tally.web.views import api, incidents, map as map_view, reports, tallies, timeline
+
+STATIC = Path(__file__).parent / "static"
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path.endswith(".json") or "html" not in request.headers.get("accept", "")
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return JSONResponse(error_body(status, message), status_code=status)
+    return request.app.state.pages.render(request, "error.html", {"status": status, "message": message}, status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    return _error(request, exc.status_code, str(exc.detail))
+
+
+async def _invalid(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    parts = ["{}: {}".format(".".join(str(x) for x in e["loc"][1:]) or e["loc"][0], e["msg"]) for e in exc.errors()]
+    return _error(request, 400, "bad parameter: " + "; ".join(parts))
+
+
+def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
+    """The web app over ``db`` (a path or URL; default $TALLY_DB or tally.db), or over an open ``store``."""
+    app = FastAPI(title="Tally", version="0.2", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+                  description="The casualty ledger, read-only: incidents, claims, tallies, reports, statistics.")
+    app.state.store = store or Store(db)
+    app.state.pages = Pages()
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _invalid)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for view in (api, incidents, timeline, map_view, reports, tallies):
+        app.include_router(view.router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/incidents")
+
+    app.add_middleware(SecurityHeaders)
+    app.add_middleware(DropEmptyParams)
+    return app

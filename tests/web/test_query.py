@@ -1,0 +1,122 @@
+"""readout/query.py on every storage backend (the db_url fixture): filters, sorting, paging, statistics."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import create_engine, inspect, text
+
+from tally.errors import ConfigError
+from tally.pipeline import ingest
+from tally.readout import ledger, query
+from tally.readout.query import IncidentQuery
+from tally.store.db import Store
+
+from .conftest import CORPUS
+
+
+@pytest.fixture
+def demo(db_url: str) -> Store:
+    store = Store(db_url)
+    ingest(CORPUS, store)
+    return store
+
+
+def ids(store: Store, **filters: object) -> set[str]:
+    return {r["id"] for r in query.all_incidents(store, IncidentQuery(**filters))}
+
+
+def test_each_filter_keeps_exactly_the_incidents_that_match(demo: Store) -> None:
+    everything = ledger.incidents(demo)
+    assert ids(demo) == {r["id"] for r in everything}
+
+    def expect(pred: object, **filters: object) -> None:
+        want = {r["id"] for r in everything if pred(r)}  # type: ignore[operator]
+        assert want, f"the demo corpus has no incident for {filters}"
+        assert ids(demo, **filters) == want, filters
+
+    expect(lambda r: r["country"] == "Syria", country="syria")
+    expect(lambda r: r["admin1"] == "Idlib", admin1="Idlib")
+    expect(lambda r: "Beledweyne" in r["places"], place="beledweyne")
+    expect(lambda r: r["perpetrator"] == "Islamic State", perpetrator="Islamic State")
+    expect(lambda r: r["event_type"] == "air_strike", event_type="air_strike")
+    expect(lambda r: (r["killed"].get("combatant") or {}).get("best"), category="combatant")
+    expect(lambda r: r["contested"], contested=True)
+    expect(lambda r: not r["contested"], contested=False)
+    expect(lambda r: r["confidence"] >= 0.9, min_confidence=0.9)
+    expect(lambda r: r["date_from"] <= "2023-03-20" and (r["date_to"] or r["date_from"]) >= "2023-03-12",
+           since=dt.date(2023, 3, 12), until=dt.date(2023, 3, 20))
+    expect(lambda r: any("observatory" in t.lower() for t in r["sources"] + [e["quote"] for e in r["evidence"]]),
+           q="Observatory")
+    expect(lambda r: any("sarmīn" in p.lower() for p in r["places"]), q="SARMĪN")   # any case, any script
+
+
+def test_sorting_and_paging_cover_every_incident_once(demo: Store) -> None:
+    q = IncidentQuery(sort="killed", descending=True, limit=5)
+    first = query.incidents(demo, q)
+    assert first.total == len(ledger.incidents(demo)) and len(first.rows) == 5 and first.next_offset == 5
+    seen, page = list(first.rows), first
+    while page.next_offset is not None:
+        page = query.incidents(demo, q.page(page.next_offset))
+        seen += page.rows
+    assert len({r["id"] for r in seen}) == first.total == len(seen)
+    best = [(r["killed"].get("total") or {}).get("best") for r in seen]
+    known = [b for b in best if b is not None]
+    assert known == sorted(known, reverse=True) and best[:len(known)] == known   # unknown figures last
+
+
+def test_statistics_per_day_and_region_add_up(demo: Store) -> None:
+    rows = ledger.incidents(demo)
+    total = sum((r["killed"].get("total") or {}).get("best") or 0 for r in rows)
+    days = query.stats_per_day(demo)
+    assert sum(d["killed"]["total"] for d in days) == total
+    assert sum(d["incidents"] for d in days) == sum(1 for r in rows if r["date_from"])
+    assert [d["date"] for d in days] == sorted(d["date"] for d in days)
+    regions = query.stats_per_region(demo)
+    assert sum(r["incidents"] for r in regions) == len(rows) and sum(r["killed"] for r in regions) == total
+    syria = query.stats_per_region(demo, IncidentQuery(country="Syria"))
+    assert syria and {r["country"] for r in syria} == {"Syria"}
+
+
+def test_reports_claims_tallies_and_denials(demo: Store) -> None:
+    page = query.reports(demo, limit=100)
+    assert page.total == len(page.rows) == len(ledger.articles(demo))
+    copies = [r for r in page.rows if r["duplicate_of"]]
+    assert copies
+    original = query.report(demo, copies[0]["duplicate_of"])
+    assert original and copies[0]["key"] in [c["key"] for c in original["copies"]] and original["text"]
+    assert query.report(demo, "no-such-report") is None
+    assert len(query.claims(demo)) == len(ledger.claims(demo))
+    assert all(c["kind"] == "killed" for c in query.claims(demo, kind="killed"))
+    assert query.tallies(demo) == ledger.tallies(demo)
+    contested = query.all_incidents(demo, IncidentQuery(contested=True))
+    assert contested and query.denials(demo, contested[0]["articles"])
+
+
+def test_bad_query_values_are_refused_with_the_choices() -> None:
+    with pytest.raises(ConfigError, match="use one of"):
+        IncidentQuery(sort="nonsense")
+    with pytest.raises(ConfigError, match="civilian"):
+        IncidentQuery(category="children")
+    with pytest.raises(ConfigError, match="limit"):
+        IncidentQuery(limit=0)
+
+
+def test_a_database_from_tally_0_1_gains_the_filter_columns(tmp_path) -> None:
+    """An incidents table without the new columns is upgraded on open and filled from the stored docs."""
+    path = tmp_path / "old.db"
+    doc = {"id": "inc-old", "places": ["Sarmin"], "killed": {"civilian": {"min": 4, "max": 6, "best": 5},
+           "total": {"min": 4, "max": 6, "best": 5}}, "injured": {}, "event_type": "air_strike"}
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as cx:
+        cx.execute(text("CREATE TABLE incidents (id VARCHAR(32) PRIMARY KEY, date_from DATE, date_to DATE, "
+                        "country VARCHAR(128), admin1 VARCHAR(128), event_type VARCHAR(32), perpetrator VARCHAR(128), "
+                        "killed_total_min INTEGER, contested BOOLEAN, confidence FLOAT, doc TEXT NOT NULL)"))
+        cx.execute(text("INSERT INTO incidents (id, event_type, contested, confidence, doc) "
+                        "VALUES ('inc-old', 'air_strike', 0, 0.9, :doc)"), {"doc": json.dumps(doc)})
+    store = Store(str(path))
+    assert ids(store, place="Sarmin", category="civilian") == {"inc-old"}
+    indexes = {i["name"] for i in inspect(store.engine).get_indexes("incidents")}
+    assert {"ix_incidents_killed", "ix_incidents_perpetrator"} <= indexes
+    assert query.incidents(store, IncidentQuery(sort="killed")).rows[0]["id"] == "inc-old"
