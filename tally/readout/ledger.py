@@ -13,7 +13,7 @@ from tally.store.serialize import claim_doc, figure_doc, row_claim
 from tally.stages.figures import figures_of
 
 
-def _stamped(rows: list[dict[str, Any]], store: Store) -> list[dict[str, Any]]:
+def stamped(rows: list[dict[str, Any]], store: Store) -> list[dict[str, Any]]:
     """Every exported record carries the ledger revision it comes from (see `tally revisions`, `tally diff`)."""
     rev = store.current_revision()
     for r in rows:
@@ -21,20 +21,26 @@ def _stamped(rows: list[dict[str, Any]], store: Store) -> list[dict[str, Any]]:
     return rows
 
 
+def claim_corrections(store: Store) -> dict[str, list[str]]:
+    """{claim id: the active analyst corrections applied to it (confirm, reject, its figure or category)}."""
+    reviewed: dict[str, list[str]] = {}
+    for c in store.correction_rows(active_only=True):
+        if c["action"] in CLAIM_ACTIONS and c["applied_to"]:
+            reviewed.setdefault(c["applied_to"], []).append(c["id"])
+    return reviewed
+
+
 def incidents(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
-    return _stamped([d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence], store)
+    return stamped([d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence], store)
 
 
 def tallies(store: Store) -> list[dict[str, Any]]:
-    return _stamped(store.tally_docs(), store)
+    return stamped(store.tally_docs(), store)
 
 
 def claims(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
     tally_of = {c: t["id"] for t in store.tally_docs() for c in t["claims"]}
-    reviewed: dict[str, list[str]] = {}   # claim -> the analyst corrections applied to it (confirm, reject ...)
-    for c in store.correction_rows(active_only=True):
-        if c["action"] in CLAIM_ACTIONS and c["applied_to"]:
-            reviewed.setdefault(c["applied_to"], []).append(c["id"])
+    reviewed = claim_corrections(store)
     out = []
     for row in store.claim_rows():
         if (row["confidence"] or 0) < min_confidence:
@@ -43,7 +49,7 @@ def claims(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
         doc["tally"] = tally_of.get(doc["id"])
         doc["corrections"] = reviewed.get(doc["id"], [])
         out.append(doc)
-    return _stamped(out, store)
+    return stamped(out, store)
 
 
 def _iso(d: Any) -> str | None:
@@ -70,7 +76,7 @@ def articles(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
             "incidents": linked, "incident": main_incident, "killed": killed, "injured": injured, "confidence": confidence, "claims": len(mine),
             "country": a["country"], "admin1": a["admin1"], "origin": a["origin"],
         })
-    return _stamped(out, store)
+    return stamped(out, store)
 
 
 _Figures = tuple[str | None, dict[str, Any] | None, dict[str, Any] | None, float | None]
