@@ -17,6 +17,8 @@ _DB = click.option("--db", envvar="TALLY_DB", default=None, metavar="PATH|URL",
 _MIN_CONFIDENCE = click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True,
                                help="Only what Tally is at least this sure of (0-1); a wrong figure is worse than none.")
 _FORMAT = click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="table", show_default=True)
+_OUTPUT = click.option("--output", "-o", metavar="FILE", default=None,
+                       help="Write the export to FILE instead of stdout (needed for binary formats such as parquet).")
 
 
 def _store(db: str | None) -> Any:
@@ -68,32 +70,32 @@ class _RejectEcho(logging.Handler):
         click.echo(msg, err=True)
 
 
-def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[tuple[str, Callable[[dict[str, Any]], Any]]]) -> None:
-    if fmt == "jsonl":
-        formats.write_jsonl(rows, sys.stdout)
-    elif fmt == "csv":
-        formats.write_csv([_csv_row(r) for r in rows], sys.stdout)
-    else:
+def _emit(rows: list[dict[str, Any]], fmt: str, columns: list[tuple[str, Callable[[dict[str, Any]], Any]]],
+          output: str | None = None) -> None:
+    if fmt == "table":
         formats.write_table(rows, sys.stdout, columns)
-
-
-def _csv_row(r: dict[str, Any]) -> dict[str, Any]:
-    """Nested figures become flat columns (killed_civilian_min ...) for spreadsheets."""
-    out: dict[str, Any] = {}
-    for k, v in r.items():
-        if k in ("killed", "injured") and isinstance(v, dict) and all(isinstance(x, dict) or x is None for x in v.values()):
-            if "min" in v and not isinstance(v.get("min"), dict):
-                out[f"{k}_min"], out[f"{k}_max"] = v.get("min"), v.get("max")
-                continue
-            for cat in ("civilian", "combatant", "unknown", "total"):
-                fig = v.get(cat) or {}
-                for part in ("min", "max", "best"):
-                    out[f"{k}_{cat}_{part}"] = fig.get(part)
-        elif k in ("evidence", "victim_sides", "place_details", "merge_reasons"):
-            out[k] = json.dumps(v, ensure_ascii=False)
-        else:
-            out[k] = v
-    return out
+        return
+    kind = click.get_current_context().command.name or "incidents"  # the command is named for its records
+    to_file = output not in (None, "-")
+    try:
+        exp = formats.export_for(fmt, kind)
+        if exp.binary and not to_file and sys.stdout.isatty():
+            raise click.ClickException(f"{fmt} is a binary format: write it to a file with --output FILE.{exp.extension}"
+                                       " (or pipe it to another program)")
+        data = exp.render(rows, kind)
+    except TallyError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if to_file:
+        try:
+            with open(str(output), "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from exc
+        click.echo(f"wrote {len(rows)} {kind} as {fmt} to {output}", err=True)
+        return
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 def _cat(kind: str, cat: str) -> Callable[[dict[str, Any]], str]:
@@ -114,48 +116,52 @@ INCIDENT_COLUMNS = [
 @main.command()
 @_DB
 @_FORMAT
+@_OUTPUT
 @_MIN_CONFIDENCE
-def incidents(db: str | None, fmt: str, min_confidence: float) -> None:
+def incidents(db: str | None, fmt: str, output: str | None, min_confidence: float) -> None:
     """Every incident once, with its figures and sources."""
-    _emit(ledger.incidents(_store(db), min_confidence), fmt, INCIDENT_COLUMNS)
+    _emit(ledger.incidents(_store(db), min_confidence), fmt, INCIDENT_COLUMNS, output)
 
 
 @main.command()
 @_DB
 @_FORMAT
-def tallies(db: str | None, fmt: str) -> None:
+@_OUTPUT
+def tallies(db: str | None, fmt: str, output: str | None) -> None:
     """Running totals (campaign or war tolls), apart from incidents."""
     cols = [("id", lambda r: r["id"]), ("scope", lambda r: r["scope"]), ("from", lambda r: r["period_from"]),
             ("as of", lambda r: r["as_of"]),
             ("killed", lambda r: "; ".join(f"{k} {rng(v)}" for k, v in r["killed"].items())),
             ("sources", lambda r: r["sources"]), ("reports", lambda r: r["articles"])]
-    _emit(ledger.tallies(_store(db)), fmt, cols)
+    _emit(ledger.tallies(_store(db)), fmt, cols, output)
 
 
 @main.command()
 @_DB
 @_FORMAT
+@_OUTPUT
 @_MIN_CONFIDENCE
-def claims(db: str | None, fmt: str, min_confidence: float) -> None:
+def claims(db: str | None, fmt: str, output: str | None, min_confidence: float) -> None:
     """Every casualty claim with its source and evidence sentence."""
     cols = [("id", lambda r: r["id"][:10]), ("article", lambda r: r["article"]), ("kind", lambda r: r["kind"]),
             ("category", lambda r: r["category"]), ("side", lambda r: r["side"]),
             ("figure", lambda r: rng(r)), ("date", lambda r: r["date_from"]), ("scope", lambda r: r["scope"]),
             ("source", lambda r: r["source"]), ("stance", lambda r: r["stance"]), ("quote", lambda r: r["quote"])]
-    _emit(ledger.claims(_store(db), min_confidence), fmt, cols)
+    _emit(ledger.claims(_store(db), min_confidence), fmt, cols, output)
 
 
 @main.command()
 @_DB
 @_FORMAT
+@_OUTPUT
 @_MIN_CONFIDENCE
-def articles(db: str | None, fmt: str, min_confidence: float) -> None:
+def articles(db: str | None, fmt: str, output: str | None, min_confidence: float) -> None:
     """Every report read, with its copies and the figures it gives (from claims at or above --min-confidence)."""
     cols = [("key", lambda r: r["key"]), ("published", lambda r: r["published"]), ("outlet", lambda r: r["outlet"]),
             ("copy of", lambda r: r["duplicate_of"]), ("lang", lambda r: r["language"]),
             ("killed", lambda r: rng(r["killed"])), ("injured", lambda r: rng(r["injured"])),
             ("incidents", lambda r: len(r["incidents"])), ("title", lambda r: r["title"])]
-    _emit(ledger.articles(_store(db), min_confidence), fmt, cols)
+    _emit(ledger.articles(_store(db), min_confidence), fmt, cols, output)
 
 
 @main.command()

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Sequence
 
-from tally.errors import TallyError
+from tally.errors import StoreError, TallyError
 from tally.models import CleanArticle, RawArticle, Rejected
 from tally.sources.files import read_paths
 from tally.stages.clean import clean
@@ -103,7 +103,11 @@ def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, s
         finder = PlaceFinder(art.text)
         result = extract(art, finder)
         claims = mark_aggregates(result.claims)
-        store.save_report(art, signature_bytes(signature(art.text)), finder.region, claims, result.denials)
+        try:
+            store.save_report(art, signature_bytes(signature(art.text)), finder.region, claims, result.denials)
+        except StoreError as exc:
+            _reject(store, Rejected(art.origin, "store", exc.code, str(exc)), summary)
+            continue
         store.clear_reject(art.origin)
         summary.updated += art.key in hashes
         summary.new += art.key not in hashes
@@ -118,13 +122,14 @@ def rebuild_ledger(store: Store, summary: RunSummary | None = None, reason: str 
     and swap them in; returns the new ledger revision, or None when nothing changed."""
     from tally.review.rebuild import record_revision, reviewed_ledger
 
-    claims, order = store.all_claims()
-    published, regions = store.article_meta()
-    incidents, tallies = reviewed_ledger(store, claims, order, published, regions)
-    created, kept = store.replace_ledger(incidents, tallies)
-    if summary is not None:
-        reason = f"{reason}: {summary.new} new, {summary.updated} updated reports"
-    revision = record_revision(store, reason)
+    with store.ledger_lock():
+        claims, order = store.all_claims()
+        published, regions = store.article_meta()
+        incidents, tallies = reviewed_ledger(store, claims, order, published, regions)
+        created, kept = store.replace_ledger(incidents, tallies)
+        if summary is not None:
+            reason = f"{reason}: {summary.new} new, {summary.updated} updated reports"
+        revision = record_revision(store, reason)
     if summary is not None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
     return revision

@@ -1,4 +1,6 @@
+import os
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -12,8 +14,39 @@ def shared_dir() -> Path:
     return SHARED
 
 
-@pytest.fixture(params=["sqlite"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, empty database URL for one test. Storage and API tests take this fixture so they run on
-    every backend in `params` (PostgreSQL joins when a server is available)."""
-    return f"sqlite:///{tmp_path / 'tally.db'}"
+    every backend in `params`: PostgreSQL runs when TALLY_TEST_PG names a server (.ci/run starts one)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tally.db'}"
+    else:
+        yield from _postgres_database()
+
+
+def _postgres_database() -> Iterator[str]:
+    """CREATE DATABASE with a unique name on the server TALLY_TEST_PG names, and DROP it after the test."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    admin = os.environ.get("TALLY_TEST_PG")
+    if not admin:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the PostgreSQL tests: TALLY_TEST_PG is not set (.ci/run sets it)")
+        pytest.skip("PostgreSQL tests need a server: set TALLY_TEST_PG=postgresql+psycopg://USER@127.0.0.1:PORT/"
+                    "postgres (a role that may CREATE DATABASE); .ci/run starts one")
+    name = f"tally_test_{uuid.uuid4().hex[:16]}"
+    engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as cx:
+            cx.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.SQLAlchemyError as exc:
+        engine.dispose()
+        pytest.fail(f"TALLY_TEST_PG={admin} is set but no test database could be created there: {exc}")
+    try:
+        yield sa.engine.make_url(admin).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as cx:  # FORCE: the test's own connection pool may still hold connections
+            cx.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()

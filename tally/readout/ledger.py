@@ -31,7 +31,11 @@ def claim_corrections(store: Store) -> dict[str, list[str]]:
 
 
 def incidents(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
-    return stamped([d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence], store)
+    outlets = store.article_outlets()
+    docs = [d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence]
+    for d in docs:  # the outlets that published its reports (added to the 0.1 fields; ACLED's `source`)
+        d["outlets"] = sorted({o for a in d.get("articles", ()) if (o := outlets.get(a))})
+    return stamped(docs, store)
 
 
 def tallies(store: Store) -> list[dict[str, Any]]:

@@ -1,18 +1,25 @@
-"""The ledger database behind one small interface (SQLAlchemy 2; SQLite by default, ``tally.db``).
+"""The ledger database behind one small interface (SQLAlchemy 2; SQLite by default, ``tally.db``, or
+PostgreSQL with a ``postgresql://user@host/db`` URL, through psycopg 3).
 
 Each report is written in its own transaction, so a run stopped at any moment loses nothing already stored;
-the derived ledger (incidents, tallies) is replaced in one transaction at the end of a run.
+the derived ledger (incidents, tallies) is replaced in one transaction at the end of a run. On PostgreSQL, where
+a team shares one database, writers take advisory locks so that concurrent runs take turns (SQLite's own write
+lock does the same on one file), and reading orders are spelled out (NULLs first, byte order) so that both
+backends list records in the same order.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 from dataclasses import asdict
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from tally.errors import StoreError
 from tally.models import Claim, CleanArticle, CountRange, Denial, Incident, Place, Rejected, Tally
@@ -21,11 +28,22 @@ from tally.store.columns import add_missing as add_missing_columns, filter_colum
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
 DEFAULT_DB = "tally.db"
+# PostgreSQL advisory lock keys (any two fixed numbers): one for writes, one held while the ledger is rebuilt.
+WRITE_LOCK, LEDGER_LOCK = 7_411_001, 7_411_002
 
 
 def database_url(db: str | None) -> str:
     db = db or os.environ.get("TALLY_DB") or DEFAULT_DB
+    if db.startswith("postgres://"):  # the short scheme many hosts hand out
+        db = "postgresql://" + db[len("postgres://"):]
     return db if "://" in db else f"sqlite:///{db}"
+
+
+def _shown(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return url
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -40,23 +58,56 @@ class Store:
     def __init__(self, db: str | None = None) -> None:
         self.url = database_url(db)
         try:
-            self.engine: Engine = create_engine(self.url)
+            self.engine: Engine = create_engine(self.url, pool_pre_ping=self.url.startswith("postgresql"))
             if self.engine.dialect.name == "sqlite":
                 event.listen(self.engine, "connect", _sqlite_pragmas)
-            schema.metadata.create_all(self.engine)
-            add_missing_columns(self.engine)
-            self._stamp_version()
+            with self.engine.begin() as cx:
+                self._serialize(cx)
+                schema.metadata.create_all(cx)
+                self._stamp_version(cx)
+            add_missing_columns(self.engine)  # after the transaction: it opens its own
+        except ImportError as exc:
+            raise StoreError(f"no database driver for {_shown(self.url)!r} ({exc}); Tally supports sqlite:/// "
+                             "paths and postgresql:// URLs", code="T401") from exc
         except (OperationalError, SQLAlchemyError) as exc:
-            raise StoreError(f"cannot open the database {self.url!r}: {exc.__class__.__name__}: "
-                             f"{str(exc).splitlines()[0]} (check the path exists and is writable)") from exc
+            hint = ("check the path exists and is writable" if self.url.startswith("sqlite") else
+                    "check the server is running and the URL's user, password, host, port and database")
+            raise StoreError(f"cannot open the database {_shown(self.url)!r}: {exc.__class__.__name__}: "
+                             f"{str(exc).strip().splitlines()[0]} ({hint})") from exc
 
-    def _stamp_version(self) -> None:
-        with self.engine.begin() as cx:
-            have = cx.execute(select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
-            if have is None:
-                cx.execute(insert(schema.meta).values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
-            elif int(have) > schema.SCHEMA_VERSION:
-                raise StoreError(f"{self.url} was written by a newer Tally (schema {have}); upgrade Tally")
+    def _serialize(self, cx: Connection, key: int = WRITE_LOCK) -> None:
+        """On PostgreSQL, wait for other writers' transactions (released at commit); SQLite locks the file."""
+        if self.engine.dialect.name == "postgresql":
+            cx.execute(select(func.pg_advisory_xact_lock(key)))
+
+    def _bytewise(self, col: Any) -> ColumnElement[Any]:
+        """Order strings by their bytes on every backend (SQLite's default; PostgreSQL follows its locale)."""
+        return col.collate("C") if self.engine.dialect.name == "postgresql" else col
+
+    @contextlib.contextmanager
+    def ledger_lock(self) -> Iterator[None]:
+        """Held from reading the claims to swapping in the new ledger, so that two runs sharing a database
+        rebuild in turn and the last one sees every claim the other stored. PostgreSQL: an advisory lock;
+        SQLite: an exclusive lock on a `<database>.lock` file beside the database."""
+        if self.engine.dialect.name != "postgresql":
+            with _file_lock(self.engine.url.database):
+                yield
+            return
+        with self.engine.connect() as cx:
+            cx.execute(select(func.pg_advisory_lock(LEDGER_LOCK)))
+            cx.commit()
+            try:
+                yield
+            finally:
+                cx.execute(select(func.pg_advisory_unlock(LEDGER_LOCK)))
+                cx.commit()
+
+    def _stamp_version(self, cx: Connection) -> None:
+        have = cx.execute(select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
+        if have is None:
+            cx.execute(insert(schema.meta).values(key="schema_version", value=str(schema.SCHEMA_VERSION)))
+        elif int(have) > schema.SCHEMA_VERSION:
+            raise StoreError(f"{_shown(self.url)} was written by a newer Tally (schema {have}); upgrade Tally")
 
     # ------------------------------------------------------------------ articles and claims
     def article_hashes(self) -> dict[str, str]:
@@ -72,36 +123,44 @@ class Store:
 
     def save_report(self, art: CleanArticle, signature: bytes | None, region: tuple[str | None, str | None],
                     claims: Sequence[Claim], denials: Sequence[Denial]) -> None:
-        """Store one report with its claims in one transaction, replacing an earlier version of it."""
-        a = schema.articles
-        with self.engine.begin() as cx:
-            seq = cx.execute(select(a.c.seq).where(a.c.key == art.key)).scalar()
-            if seq is None:
-                seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
-            cx.execute(delete(schema.claims).where(schema.claims.c.article == art.key))
-            cx.execute(delete(schema.denials).where(schema.denials.c.article == art.key))
-            cx.execute(delete(a).where(a.c.key == art.key))
-            cx.execute(insert(a).values(**_article_row(art, seq, signature, region)))
-            base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
-            if claims:
-                cx.execute(insert(schema.claims), [claim_row(c, base + i) for i, c in enumerate(claims)])
-            if denials:
-                cx.execute(insert(schema.denials), [
-                    {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,
-                     "start": d.start, "end": d.end} for d in denials])
+        """Store one report with its claims in one transaction, replacing an earlier version of it. A report the
+        database refuses (a value it cannot hold) raises a StoreError naming it; nothing of it is written."""
+        a, key = schema.articles, _safe(art.key)
+        try:
+            with self.engine.begin() as cx:
+                self._serialize(cx)
+                seq = cx.execute(select(a.c.seq).where(a.c.key == key)).scalar()
+                if seq is None:
+                    seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
+                cx.execute(delete(schema.claims).where(schema.claims.c.article == key))
+                cx.execute(delete(schema.denials).where(schema.denials.c.article == key))
+                cx.execute(delete(a).where(a.c.key == key))
+                cx.execute(insert(a).values(**_text_safe(_article_row(art, seq, signature, region))))
+                base = (cx.execute(select(func.max(schema.claims.c.seq))).scalar() or 0) + 1
+                if claims:
+                    cx.execute(insert(schema.claims), [_text_safe(claim_row(c, base + i)) for i, c in enumerate(claims)])
+                if denials:
+                    cx.execute(insert(schema.denials), [_text_safe(
+                        {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote,
+                         "start": d.start, "end": d.end}) for d in denials])
+        except (DataError, IntegrityError) as exc:
+            raise StoreError(f"{art.origin}: report {art.key!r} cannot be stored: "
+                             f"{str(exc.orig or exc).strip().splitlines()[0]}", code="T410") from exc
 
     def add_reject(self, r: Rejected) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         t = schema.rejects
         with self.engine.begin() as cx:
-            seen = cx.execute(select(t.c.seen).where(t.c.origin == r.origin)).scalar()
-            cx.execute(delete(t).where(t.c.origin == r.origin))
-            cx.execute(insert(t).values(origin=r.origin, stage=r.stage, code=r.code, reason=r.reason,
-                                        seen=(seen or 0) + 1, last_seen=now))
+            self._serialize(cx)
+            seen = cx.execute(select(t.c.seen).where(t.c.origin == _safe(r.origin))).scalar()
+            cx.execute(delete(t).where(t.c.origin == _safe(r.origin)))
+            cx.execute(insert(t).values(**_text_safe({"origin": r.origin, "stage": r.stage, "code": r.code,
+                                                      "reason": r.reason, "seen": (seen or 0) + 1,
+                                                      "last_seen": now})))
 
     def clear_reject(self, origin: str) -> None:
         with self.engine.begin() as cx:
-            cx.execute(delete(schema.rejects).where(schema.rejects.c.origin == origin))
+            cx.execute(delete(schema.rejects).where(schema.rejects.c.origin == _safe(origin)))
 
     def all_claims(self) -> tuple[list[Claim], dict[str, int]]:
         with self.engine.connect() as cx:
@@ -113,6 +172,11 @@ class Store:
             rows = cx.execute(select(schema.denials)).mappings().all()
         return [Denial(r["article"], r["denier"], r["side"], r["quote"], r["start"], r["end"]) for r in rows]
 
+    def article_outlets(self) -> dict[str, str | None]:
+        a = schema.articles.c
+        with self.engine.connect() as cx:
+            return {k: o for k, o in cx.execute(select(a.key, a.outlet)).all()}
+
     def article_meta(self) -> tuple[dict[str, dt.date | None], dict[str, tuple[str | None, str | None]]]:
         a = schema.articles.c
         with self.engine.connect() as cx:
@@ -123,6 +187,7 @@ class Store:
     def replace_ledger(self, incidents: Iterable[Incident], tallies: Iterable[Tally]) -> tuple[int, int]:
         """Swap in a new ledger; returns (incidents created, incidents updated or kept)."""
         with self.engine.begin() as cx:
+            self._serialize(cx)
             old = set(cx.execute(select(schema.incidents.c.id)).scalars())
             cx.execute(delete(schema.incident_claims))
             cx.execute(delete(schema.incidents))
@@ -148,13 +213,15 @@ class Store:
     def incident_docs(self) -> list[dict[str, Any]]:
         i = schema.incidents.c
         with self.engine.connect() as cx:
-            docs = cx.execute(select(i.doc).order_by(i.date_from, i.id)).scalars().all()
+            docs = cx.execute(select(i.doc).order_by(i.date_from.asc().nulls_first(),
+                                                     self._bytewise(i.id))).scalars().all()
         return [json.loads(d) for d in docs]
 
     def tally_docs(self) -> list[dict[str, Any]]:
         t = schema.tallies.c
         with self.engine.connect() as cx:
-            docs = cx.execute(select(t.doc).order_by(t.as_of, t.id)).scalars().all()
+            docs = cx.execute(select(t.doc).order_by(t.as_of.asc().nulls_first(),
+                                                     self._bytewise(t.id))).scalars().all()
         return [json.loads(d) for d in docs]
 
     def claim_rows(self) -> list[dict[str, Any]]:
@@ -170,13 +237,15 @@ class Store:
 
     def reject_rows(self) -> list[dict[str, Any]]:
         with self.engine.connect() as cx:
-            return [dict(r) for r in cx.execute(select(schema.rejects).order_by(schema.rejects.c.origin)).mappings()]
+            return [dict(r) for r in cx.execute(select(schema.rejects)
+                                                .order_by(self._bytewise(schema.rejects.c.origin))).mappings()]
 
     # ------------------------------------------------------------------ corrections, audit log, revisions
     def add_correction(self, row: dict[str, Any], audit: dict[str, Any]) -> None:
         """Store one analyst correction and its audit line in one transaction; ``seq`` is assigned here."""
         c = schema.corrections
         with self.engine.begin() as cx:
+            self._serialize(cx)
             seq = (cx.execute(select(func.max(c.c.seq))).scalar() or 0) + 1
             cx.execute(insert(c).values(**row, seq=seq))
             cx.execute(insert(schema.audit).values(**audit))
@@ -184,6 +253,7 @@ class Store:
     def withdraw_correction(self, cid: str, at: str, audit: dict[str, Any]) -> bool:
         c = schema.corrections
         with self.engine.begin() as cx:
+            self._serialize(cx)
             done = cx.execute(update(c).where(c.c.id == cid, c.c.withdrawn_at.is_(None))
                               .values(withdrawn_at=at)).rowcount
             if done:
@@ -201,6 +271,7 @@ class Store:
     def set_correction_status(self, updates: Sequence[dict[str, Any]], audits: Sequence[dict[str, Any]]) -> None:
         c = schema.corrections
         with self.engine.begin() as cx:
+            self._serialize(cx)
             for u in updates:
                 cx.execute(update(c).where(c.c.id == u["id"]).values(
                     status=u["status"], status_detail=u["status_detail"], applied_to=u["applied_to"]))
@@ -225,6 +296,7 @@ class Store:
 
     def replace_incident_keys(self, keys: dict[str, set[str]]) -> None:
         with self.engine.begin() as cx:
+            self._serialize(cx)
             cx.execute(delete(schema.incident_keys))
             rows = [{"incident": i, "key": k} for i, ks in keys.items() for k in sorted(ks)]
             if rows:
@@ -251,6 +323,7 @@ class Store:
         record the revision and its audit line, all in one transaction; returns the revision number."""
         v = schema.incident_versions
         with self.engine.begin() as cx:
+            self._serialize(cx)
             rev = (cx.execute(select(func.max(schema.revisions.c.rev))).scalar() or 0) + 1
             if closed:
                 cx.execute(update(v).where(v.c.incident.in_(list(closed)), v.c.rev_to.is_(None)).values(rev_to=rev))
@@ -273,6 +346,31 @@ class Store:
         q = select(v.rev_from, v.rev_to, v.doc).where(v.incident == incident).order_by(v.rev_from)
         with self.engine.connect() as cx:
             return [{"rev_from": a, "rev_to": b, "doc": json.loads(d)} for a, b, d in cx.execute(q)]
+
+
+@contextlib.contextmanager
+def _file_lock(database: str | None) -> Iterator[None]:
+    if not database or database == ":memory:":
+        yield
+        return
+    import fcntl
+
+    with open(f"{database}.lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _safe(text: str) -> str:
+    """PostgreSQL text cannot hold NUL characters; U+FFFD takes their place on every backend (one character for
+    one, so offsets into the text still hold and both backends store the same thing)."""
+    return text.replace("\x00", "\ufffd")
+
+
+def _text_safe(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: _safe(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 def _article_row(art: CleanArticle, seq: int, signature: bytes | None,

@@ -2,7 +2,7 @@
 ``meta`` table records the schema version for later migrations."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+from sqlalchemy import (BigInteger, Boolean, Column, Date, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
                         Table, Text)
 
 SCHEMA_VERSION = 1
@@ -140,3 +140,13 @@ incident_keys = Table(                                 # claim ids and loose cla
     Column("incident", String(32), nullable=False, index=True),
     Column("key", String(1024), nullable=False),
 )
+
+# PostgreSQL enforces VARCHAR lengths and 32-bit INTEGER, SQLite neither: on PostgreSQL every bounded string column
+# is TEXT and every integer BIGINT, so a long record id, claimant or path, or a huge figure, is stored whole on both
+# backends rather than failing on one.
+for _table in metadata.tables.values():
+    for _column in _table.columns:
+        if type(_column.type) is String:
+            _column.type = _column.type.with_variant(Text(), "postgresql")
+        elif type(_column.type) is Integer:
+            _column.type = _column.type.with_variant(BigInteger(), "postgresql")
