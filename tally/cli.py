@@ -228,6 +228,13 @@ main.add_command(serve)
 main.add_command(spark)
 main.add_command(watch)
 
+from tally.commands.diff import diff, revisions  # noqa: E402
+from tally.commands.review import review  # noqa: E402
+
+main.add_command(review)
+main.add_command(diff)
+main.add_command(revisions)
+
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,8 @@ TallyError
  ├── SourceError     (T2xx) a file or record that cannot be read as a report
  ├── StageError      (T3xx) a pipeline stage failed on one report
  ├── StoreError      (T4xx) the database cannot be opened or written
- └── EvalError       (T5xx) the accuracy harness cannot find or prepare a benchmark set
+ ├── EvalError       (T5xx) the accuracy harness cannot find or prepare a benchmark set
+ └── ReviewError     (T6xx) an analyst correction names an unknown target or a bad value
 """
 from __future__ import annotations
 
@@ -48,3 +49,9 @@ class StoreError(TallyError):
 class EvalError(TallyError):
     """The accuracy harness cannot find or prepare a benchmark set."""
     code = "T500"
+
+
+class ReviewError(TallyError):
+    """An analyst correction that cannot be made: unknown target, bad value, unknown action (T6xx)."""
+
+    code = "T600"

@@ -181,6 +181,8 @@ class Incident:
     evidence: tuple[tuple[str, str], ...]
     merge_reasons: tuple[str, ...]
     confidence: float
+    grade: str | None = None                  # an analyst's grade (tally.review.GRADES), else None
+    corrections: tuple[str, ...] = ()         # ids of the analyst corrections applied to this incident
 
 
 @dataclass(frozen=True, slots=True)

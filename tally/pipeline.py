@@ -160,15 +160,22 @@ def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, s
         hashes[art.key] = art.content_hash
 
 
-def rebuild_ledger(store: Store, summary: RunSummary | None = None) -> None:
-    """Reconcile every stored claim into incidents and tallies, and swap them in."""
+def rebuild_ledger(store: Store, summary: RunSummary | None = None, reason: str = "ingest") -> int | None:
+    """Reconcile every stored claim into incidents and tallies, re-apply the analyst's corrections (tally.review),
+    and swap them in; returns the new ledger revision, or None when nothing changed."""
+    from tally.review.rebuild import record_revision, reviewed_ledger
+
     with store.ledger_lock():
         claims, order = store.all_claims()
         published, regions = store.article_meta()
-        incidents, tallies = reconcile(claims, store.all_denials(), order, published, regions)
+        incidents, tallies = reviewed_ledger(store, claims, order, published, regions)
         created, kept = store.replace_ledger(incidents, tallies)
+        if summary is not None:
+            reason = f"{reason}: {summary.new} new, {summary.updated} updated reports"
+        revision = record_revision(store, reason)
     if summary is not None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
+    return revision
 
 
 def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], None] | None = None,

@@ -7,9 +7,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from tally.review.records import CLAIM_ACTIONS
 from tally.store.db import Store
 from tally.store.serialize import claim_doc, figure_doc, row_claim
 from tally.stages.figures import figures_of
+
+
+def stamped(rows: list[dict[str, Any]], store: Store) -> list[dict[str, Any]]:
+    """Every exported record carries the ledger revision it comes from (see `tally revisions`, `tally diff`)."""
+    rev = store.current_revision()
+    for r in rows:
+        r["revision"] = rev
+    return rows
+
+
+def claim_corrections(store: Store) -> dict[str, list[str]]:
+    """{claim id: the active analyst corrections applied to it (confirm, reject, its figure or category)}."""
+    reviewed: dict[str, list[str]] = {}
+    for c in store.correction_rows(active_only=True):
+        if c["action"] in CLAIM_ACTIONS and c["applied_to"]:
+            reviewed.setdefault(c["applied_to"], []).append(c["id"])
+    return reviewed
 
 
 def incidents(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
@@ -17,23 +35,25 @@ def incidents(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]
     docs = [d for d in store.incident_docs() if (d.get("confidence") or 0) >= min_confidence]
     for d in docs:  # the outlets that published its reports (added to the 0.1 fields; ACLED's `source`)
         d["outlets"] = sorted({o for a in d.get("articles", ()) if (o := outlets.get(a))})
-    return docs
+    return stamped(docs, store)
 
 
 def tallies(store: Store) -> list[dict[str, Any]]:
-    return store.tally_docs()
+    return stamped(store.tally_docs(), store)
 
 
 def claims(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
     tally_of = {c: t["id"] for t in store.tally_docs() for c in t["claims"]}
+    reviewed = claim_corrections(store)
     out = []
     for row in store.claim_rows():
         if (row["confidence"] or 0) < min_confidence:
             continue
         doc = claim_doc(row)
         doc["tally"] = tally_of.get(doc["id"])
+        doc["corrections"] = reviewed.get(doc["id"], [])
         out.append(doc)
-    return out
+    return stamped(out, store)
 
 
 def _iso(d: Any) -> str | None:
@@ -60,7 +80,7 @@ def articles(store: Store, min_confidence: float = 0.0) -> list[dict[str, Any]]:
             "incidents": linked, "incident": main_incident, "killed": killed, "injured": injured, "confidence": confidence, "claims": len(mine),
             "country": a["country"], "admin1": a["admin1"], "origin": a["origin"],
         })
-    return out
+    return stamped(out, store)
 
 
 _Figures = tuple[str | None, dict[str, Any] | None, dict[str, Any] | None, float | None]

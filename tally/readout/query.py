@@ -17,6 +17,7 @@ from tally.models import CATEGORIES, EVENT_TYPES
 from tally.store import schema
 from tally.store.db import Store
 from tally.store.serialize import claim_doc
+from tally.readout.ledger import claim_corrections, stamped
 
 _I = schema.incidents.c
 SORTS: dict[str, Any] = {
@@ -114,6 +115,7 @@ def incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> Page:
         ids = cx.execute(_filtered(select(_I.id), q).order_by(*order).limit(q.limit).offset(q.offset)).scalars().all()
         docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
         rows = _with_outlets(cx, [json.loads(docs[i]) for i in ids])
+    stamped(rows, store)
     nxt = q.offset + q.limit if q.offset + q.limit < total else None
     return Page(rows, total, q.offset, q.limit, nxt)
 
@@ -159,7 +161,7 @@ def map_points(store: Store, q: IncidentQuery = IncidentQuery()) -> tuple[list[d
 def incident(store: Store, ident: str) -> dict[str, Any] | None:
     with store.engine.connect() as cx:
         doc = cx.execute(select(_I.doc).where(_I.id == ident)).scalar()
-        return _with_outlets(cx, [json.loads(doc)])[0] if doc else None
+        return stamped(_with_outlets(cx, [json.loads(doc)]), store)[0] if doc else None
 
 
 def claims(store: Store, *, incident: str | None = None, article: str | None = None, kind: str | None = None,
@@ -185,12 +187,14 @@ def claims(store: Store, *, incident: str | None = None, article: str | None = N
     with store.engine.connect() as cx:
         rows = cx.execute(stmt.order_by(c.c.seq)).mappings().all()
     tally_of = {cl: t["id"] for t in tallies(store) for cl in t["claims"]}
+    reviewed = claim_corrections(store)
     out = []
     for r in rows:
         doc = claim_doc(r)
         doc["tally"] = tally_of.get(doc["id"])
+        doc["corrections"] = reviewed.get(doc["id"], [])
         out.append(doc)
-    return out
+    return stamped(out, store)
 
 
 def tallies(store: Store, *, country: str | None = None, since: dt.date | None = None,
@@ -205,7 +209,8 @@ def tallies(store: Store, *, country: str | None = None, since: dt.date | None =
     if until:
         stmt = stmt.where(t.as_of <= until)
     with store.engine.connect() as cx:
-        return [json.loads(d) for d in cx.execute(stmt.order_by(t.as_of.asc().nulls_last(), t.id)).scalars()]
+        rows = [json.loads(d) for d in cx.execute(stmt.order_by(t.as_of.asc().nulls_last(), t.id)).scalars()]
+    return stamped(rows, store)
 
 
 def denials(store: Store, articles: Sequence[str]) -> list[dict[str, Any]]:

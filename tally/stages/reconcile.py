@@ -324,3 +324,9 @@ def reconcile(claims: Sequence[Claim], denials: Sequence[Denial], order: Mapping
     incidents = [build_incident(k, denials, order, regions) for k in cluster(incident_claims, regions)]
     tallies = build_tallies([c for c in claims if c.scope == "tally" and c.stance == "asserted"], published, regions)
     return incidents, tallies
+
+
+def incident_from_claims(claims: Sequence[Claim], reasons: Sequence[str], denials: Sequence[Denial],
+                         order: Mapping[str, int], regions: Mapping[str, tuple[str | None, str | None]]) -> Incident:
+    """One incident from claims an analyst grouped by hand (a merge or a split), built by the same rules."""
+    return build_incident(_Cluster(list(claims), list(reasons)), denials, order, regions)

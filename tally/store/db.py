@@ -16,7 +16,7 @@ import os
 from dataclasses import asdict
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
@@ -289,6 +289,113 @@ class Store:
         with self.engine.connect() as cx:
             return [dict(r) for r in cx.execute(select(schema.rejects)
                                                 .order_by(self._bytewise(schema.rejects.c.origin))).mappings()]
+
+    # ------------------------------------------------------------------ corrections, audit log, revisions
+    def add_correction(self, row: dict[str, Any], audit: dict[str, Any]) -> None:
+        """Store one analyst correction and its audit line in one transaction; ``seq`` is assigned here."""
+        c = schema.corrections
+        with self.engine.begin() as cx:
+            self._serialize(cx)
+            seq = (cx.execute(select(func.max(c.c.seq))).scalar() or 0) + 1
+            cx.execute(insert(c).values(**row, seq=seq))
+            cx.execute(insert(schema.audit).values(**audit))
+
+    def withdraw_correction(self, cid: str, at: str, audit: dict[str, Any]) -> bool:
+        c = schema.corrections
+        with self.engine.begin() as cx:
+            self._serialize(cx)
+            done = cx.execute(update(c).where(c.c.id == cid, c.c.withdrawn_at.is_(None))
+                              .values(withdrawn_at=at)).rowcount
+            if done:
+                cx.execute(insert(schema.audit).values(**audit))
+        return bool(done)
+
+    def correction_rows(self, *, active_only: bool = False) -> list[dict[str, Any]]:
+        c = schema.corrections
+        q = select(c).order_by(c.c.seq)
+        if active_only:
+            q = q.where(c.c.withdrawn_at.is_(None))
+        with self.engine.connect() as cx:
+            return [dict(r) for r in cx.execute(q).mappings()]
+
+    def set_correction_status(self, updates: Sequence[dict[str, Any]], audits: Sequence[dict[str, Any]]) -> None:
+        c = schema.corrections
+        with self.engine.begin() as cx:
+            self._serialize(cx)
+            for u in updates:
+                cx.execute(update(c).where(c.c.id == u["id"]).values(
+                    status=u["status"], status_detail=u["status_detail"], applied_to=u["applied_to"]))
+            if audits:
+                cx.execute(insert(schema.audit), list(audits))
+
+    def audit_rows(self, target: str | None = None) -> list[dict[str, Any]]:
+        a = schema.audit
+        q = select(a).order_by(a.c.seq)
+        if target is not None:
+            q = q.where(a.c.target == target)
+        with self.engine.connect() as cx:
+            return [dict(r) for r in cx.execute(q).mappings()]
+
+    def incident_keys(self) -> dict[str, set[str]]:
+        k = schema.incident_keys.c
+        out: dict[str, set[str]] = {}
+        with self.engine.connect() as cx:
+            for inc, key in cx.execute(select(k.incident, k.key)):
+                out.setdefault(inc, set()).add(key)
+        return out
+
+    def replace_incident_keys(self, keys: dict[str, set[str]]) -> None:
+        with self.engine.begin() as cx:
+            self._serialize(cx)
+            cx.execute(delete(schema.incident_keys))
+            rows = [{"incident": i, "key": k} for i, ks in keys.items() for k in sorted(ks)]
+            if rows:
+                cx.execute(insert(schema.incident_keys), rows)
+
+    def current_revision(self) -> int:
+        with self.engine.connect() as cx:
+            return cx.execute(select(func.max(schema.revisions.c.rev))).scalar() or 0
+
+    def revision_rows(self) -> list[dict[str, Any]]:
+        r = schema.revisions
+        with self.engine.connect() as cx:
+            return [dict(x) for x in cx.execute(select(r).order_by(r.c.rev)).mappings()]
+
+    def open_versions(self) -> dict[str, str]:
+        """{incident id: digest} of the incident records in the latest revision."""
+        v = schema.incident_versions.c
+        with self.engine.connect() as cx:
+            return dict(cx.execute(select(v.incident, v.digest).where(v.rev_to.is_(None))).all())
+
+    def commit_revision(self, row: dict[str, Any], docs: dict[str, tuple[str, str]], closed: Sequence[str],
+                        audit: dict[str, Any]) -> int:
+        """Number the next revision, close the versions of changed and removed incidents, open the new ones and
+        record the revision and its audit line, all in one transaction; returns the revision number."""
+        v = schema.incident_versions
+        with self.engine.begin() as cx:
+            self._serialize(cx)
+            rev = (cx.execute(select(func.max(schema.revisions.c.rev))).scalar() or 0) + 1
+            if closed:
+                cx.execute(update(v).where(v.c.incident.in_(list(closed)), v.c.rev_to.is_(None)).values(rev_to=rev))
+            if docs:
+                cx.execute(insert(v), [{"incident": i, "rev_from": rev, "rev_to": None, "digest": d, "doc": doc}
+                                       for i, (d, doc) in docs.items()])
+            cx.execute(insert(schema.revisions).values(**row, rev=rev))
+            cx.execute(insert(schema.audit).values(**audit, target=f"rev-{rev}", revision=rev))
+        return rev
+
+    def incidents_at(self, rev: int) -> dict[str, dict[str, Any]]:
+        """{incident id: record} of the ledger as it was at revision ``rev``."""
+        v = schema.incident_versions.c
+        q = select(v.incident, v.doc).where(v.rev_from <= rev, (v.rev_to.is_(None)) | (v.rev_to > rev))
+        with self.engine.connect() as cx:
+            return {i: json.loads(doc) for i, doc in cx.execute(q)}
+
+    def incident_history(self, incident: str) -> list[dict[str, Any]]:
+        v = schema.incident_versions.c
+        q = select(v.rev_from, v.rev_to, v.doc).where(v.incident == incident).order_by(v.rev_from)
+        with self.engine.connect() as cx:
+            return [{"rev_from": a, "rev_to": b, "doc": json.loads(d)} for a, b, d in cx.execute(q)]
 
 
 @contextlib.contextmanager

@@ -114,6 +114,51 @@ watch_seen = Table(                                    # `tally watch`: entries 
     Column("item", String(1024), primary_key=True),
 )
 
+# ---------------------------------------------------------------- the analyst in the loop (tally.review)
+corrections = Table(
+    "corrections", metadata,
+    Column("id", String(32), primary_key=True),
+    Column("seq", Integer, nullable=False),            # order in which corrections are re-applied
+    Column("action", String(32), nullable=False),
+    Column("target", String(64), nullable=False),      # a claim id, an incident id or a review item id
+    Column("value", Text),                             # JSON: what the analyst set
+    Column("snapshot", Text),                          # JSON: the target as the analyst saw it, to find it again
+    Column("analyst", String(128), nullable=False), Column("note", Text),
+    Column("made_at", String(32), nullable=False), Column("withdrawn_at", String(32)),
+    Column("status", String(16)),                      # applied | moved | changed | orphaned (after each rebuild)
+    Column("status_detail", Text), Column("applied_to", String(64)),
+)
+
+audit = Table(
+    "audit", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(32), nullable=False), Column("analyst", String(128)),
+    Column("action", String(48), nullable=False), Column("target", String(64), index=True),
+    Column("detail", Text), Column("revision", Integer),
+)
+
+revisions = Table(
+    "revisions", metadata,
+    Column("rev", Integer, primary_key=True, autoincrement=False),
+    Column("made_at", String(32), nullable=False), Column("reason", Text),
+    Column("added", Integer), Column("changed", Integer), Column("removed", Integer), Column("incidents", Integer),
+)
+
+incident_versions = Table(                             # each incident record, valid from rev_from until rev_to
+    "incident_versions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("incident", String(32), nullable=False, index=True),
+    Column("rev_from", Integer, nullable=False), Column("rev_to", Integer),
+    Column("digest", String(40), nullable=False), Column("doc", Text, nullable=False),
+)
+Index("ix_incident_versions_revs", incident_versions.c.rev_from, incident_versions.c.rev_to)
+
+incident_keys = Table(                                 # claim ids and loose claim keys of each incident, to keep ids
+    "incident_keys", metadata,
+    Column("incident", String(32), nullable=False, index=True),
+    Column("key", String(1024), nullable=False),
+)
+
 # PostgreSQL enforces VARCHAR lengths and 32-bit INTEGER, SQLite neither: on PostgreSQL every bounded string column
 # is TEXT and every integer BIGINT, so a long record id, claimant or path, or a huge figure, is stored whole on both
 # backends rather than failing on one.

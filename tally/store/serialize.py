@@ -79,6 +79,7 @@ def incident_doc(i: Incident) -> dict[str, Any]:
         "articles": list(i.articles), "evidence": [{"article": a, "quote": q} for a, q in i.evidence],
         "claims": list(i.claims), "merge_reasons": list(i.merge_reasons), "confidence": i.confidence,
         "place_details": [asdict(p) for p in i.places],
+        "grade": i.grade, "corrections": list(i.corrections),
     }
 
 

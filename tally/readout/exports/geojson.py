@@ -12,7 +12,7 @@ from typing import Any, Sequence
 from tally.readout.exports.incident_fields import joined
 from tally.readout.formats import flat_row
 
-LISTS = ("places", "sources", "outlets", "contested_by", "articles")
+LISTS = ("places", "sources", "outlets", "contested_by", "articles", "corrections")
 LEFT_OUT = ("claims", "merge_reasons", "place_details", "victim_sides", "lat", "lon")
 
 
