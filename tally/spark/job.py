@@ -48,7 +48,7 @@ def _parse_line(text: str, number: int, where: str, name: str) -> RawArticle | R
         data = text.encode("utf-8")
         if len(data) > files.DEFAULT_MAX_BYTES:
             raise SourceError(where, f"line {number}: record is over the limit per report", code=files.TOO_LARGE)
-        return files._record(files._parse_line(data, number, where), where, f"{name}:{number}", number)
+        return files.record_article(files._parse_line(data, number, where), where, f"{name}:{number}", f"line {number}")
     except SourceError as exc:
         return Rejected(where, "read", exc.code, exc.reason)
 

@@ -64,5 +64,9 @@ def load(folder: Path, store: Store) -> dict[str, int]:
     if others:
         from tally.pipeline import rebuild_ledger
 
-        rebuild_ledger(store)
+        rebuild_ledger(store, reason="spark load")
+    else:
+        from tally.review.rebuild import record_revision
+
+        record_revision(store, "spark load")  # the loaded ledger is a revision, as a rebuild's is
     return counts
