@@ -24,6 +24,8 @@ from tally.readout.query import MAX_LIMIT, SORTS, IncidentQuery
 from tally.store.db import Store
 
 TEMPLATES = Path(__file__).parent / "templates"
+# a larger offset overflows SQLite's 64-bit integers (found by schemathesis); no ledger holds a billion rows
+MAX_OFFSET = 1_000_000_000
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
@@ -112,7 +114,7 @@ def incident_query(
     sort: Literal[tuple(SORTS)] = Query("date"),  # type: ignore[valid-type]
     order: Literal["asc", "desc"] = Query("asc"),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> IncidentQuery:
     try:
         return IncidentQuery(since=since, until=until, country=country, admin1=admin1, place=place,

@@ -43,7 +43,7 @@ def test_text_files_never_crash_the_reader(tmp_path_factory: pytest.TempPathFact
     fuzz_cases["reader: text files"] += 1
 
 
-@settings(max_examples=scaled(1000))
+@settings(max_examples=scaled(600))
 @given(data=jsonl_bytes())
 def test_jsonl_files_never_crash_the_reader(tmp_path_factory: pytest.TempPathFactory, fuzz_cases: Counter[str],
                                             data: bytes) -> None:
@@ -51,7 +51,7 @@ def test_jsonl_files_never_crash_the_reader(tmp_path_factory: pytest.TempPathFac
     fuzz_cases["reader: JSON Lines files"] += 1
 
 
-@settings(max_examples=scaled(300))
+@settings(max_examples=scaled(200))
 @given(data=jsonl_bytes())
 def test_gzipped_and_truncated_jsonl_never_crash_the_reader(tmp_path_factory: pytest.TempPathFactory,
                                                            fuzz_cases: Counter[str], data: bytes) -> None:
@@ -61,7 +61,7 @@ def test_gzipped_and_truncated_jsonl_never_crash_the_reader(tmp_path_factory: py
     fuzz_cases["reader: gzipped JSON Lines"] += 1
 
 
-@settings(max_examples=scaled(300))
+@settings(max_examples=scaled(200))
 @given(data=jsonl_bytes())
 def test_stdin_never_crashes_the_reader(monkeypatch: pytest.MonkeyPatch, fuzz_cases: Counter[str],
                                         data: bytes) -> None:

@@ -36,7 +36,7 @@ def test_the_cleaner_keeps_its_promises_on_any_text(fuzz_cases: Counter[str], te
         assert 0 <= r.start <= r.end <= len(text) and r.reason
 
 
-@settings(max_examples=scaled(3000))
+@settings(max_examples=scaled(3500))
 @given(text=texts)
 def test_figures_are_found_in_any_text_without_crashing(fuzz_cases: Counter[str], text: str) -> None:
     for q in find_quantities(text):
@@ -44,7 +44,7 @@ def test_figures_are_found_in_any_text_without_crashing(fuzz_cases: Counter[str]
     fuzz_cases["extract: figures"] += 1
 
 
-@settings(max_examples=scaled(3000))
+@settings(max_examples=scaled(2500))
 @given(text=texts, published=dates)
 def test_dates_are_found_in_any_text_without_crashing(fuzz_cases: Counter[str], text: str,
                                                       published: dt.date | None) -> None:
