@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tally.store.db import Store
-from tally.web.responses import DropEmptyParams, Pages, SecurityHeaders, error_body
+from tally.web.responses import DropEmptyParams, Pages, RefuseOversized, SecurityHeaders, error_body
 from tally.web.views import api, incidents, map as map_view, reports, tallies, timeline
 
 STATIC = Path(__file__).parent / "static"
@@ -78,6 +78,7 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
         return RedirectResponse("/incidents")
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(RefuseOversized)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(DropEmptyParams)
     return app

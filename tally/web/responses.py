@@ -147,6 +147,28 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+MAX_QUERY_BYTES = 4096
+MAX_PATH_BYTES = 2048
+
+
+class RefuseOversized:
+    """A query string over 4 KB or a path over 2 KB is refused with 414 before any view reads it: no filter
+    needs more, and a huge ``q`` would otherwise be matched against every evidence sentence."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (len(scope.get("query_string", b"")) > MAX_QUERY_BYTES
+                                        or len(scope.get("raw_path") or scope["path"].encode()) > MAX_PATH_BYTES):
+            what = "query string" if len(scope.get("query_string", b"")) > MAX_QUERY_BYTES else "path"
+            limit = MAX_QUERY_BYTES if what == "query string" else MAX_PATH_BYTES
+            response = JSONResponse(error_body(414, f"the {what} is over {limit} bytes"), status_code=414)
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 class DropEmptyParams:
     """A filter form sends empty fields (``?since=&country=Syria``); drop them so they mean "no filter"."""
 
