@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from conftest import ROOT, ingest_cmd
+from faults_corpus import ROOT, ingest_cmd
 from tally.cli import main
 from tally.store.db import Store
 from tally.web.app import create_app

@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT, ingest_cmd, ledger, run_ingest
+from faults_corpus import ROOT, ingest_cmd, ledger, run_ingest
 from trust_log import scaled
 
 KILLS = scaled(5)

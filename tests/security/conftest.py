@@ -2,7 +2,6 @@
 words) next to the demo corpus, and the web app over it. Security tests count their probes for RELIABILITY.md."""
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
@@ -30,13 +29,6 @@ def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def hostile_client(hostile_db: str) -> Iterator[TestClient]:
     with TestClient(create_app(hostile_db), raise_server_exceptions=False) as c:
         yield c
-
-
-def ledger_digest(db: str) -> str:
-    """A digest of every table's rows: equal digests mean nothing was written."""
-    store = Store(db)
-    rows = [store.incident_docs(), store.tally_docs(), store.claim_rows(), store.article_rows(), store.reject_rows()]
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 @pytest.fixture(scope="session")

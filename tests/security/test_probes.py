@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from conftest import ledger_digest
+from security_ledger import ledger_digest
 from tally.commands.serve import serve
 
 INJECTIONS = ["' OR '1'='1", "1; DROP TABLE incidents; --", "\" OR 1=1 --", "1 UNION SELECT sql FROM sqlite_master",

@@ -11,7 +11,7 @@ import schemathesis
 from hypothesis import given, settings
 
 from tally.web.app import create_app
-from conftest import ledger_digest
+from security_ledger import ledger_digest
 from trust_log import scaled
 
 
