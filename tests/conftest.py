@@ -1,7 +1,5 @@
 from pathlib import Path
 
-import os
-
 import pytest
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -23,6 +21,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 # Hypothesis profiles for tests/properties and tests/fuzz: "ci" (default) keeps them within a few minutes;
 # TALLY_HYPOTHESIS=long is the documented longer run (docs/RELIABILITY.md).
+import os  # noqa: E402
+
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 _QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,

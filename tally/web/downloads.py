@@ -41,14 +41,6 @@ def available() -> list[str]:
     return [name for name in formats.FORMATS if name in _TALLY_0_1]
 
 
-def media_types() -> list[str]:
-    """The media types of the download formats, for the OpenAPI schema."""
-    exports = getattr(formats, "EXPORTS", None)
-    if exports is not None:
-        return [exports[name].media_type for name in available()]
-    return [_TALLY_0_1[name][1] for name in available()]
-
-
 def download(rows: list[dict[str, Any]], fmt: str, stem: str = "incidents") -> Response:
     """``rows`` (incident export records) as an attachment in format ``fmt`` (one of ``available()``)."""
     exports = getattr(formats, "EXPORTS", None)
