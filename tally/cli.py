@@ -7,6 +7,7 @@ import sys
 from typing import Any, Callable, Sequence
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 
 from tally.errors import TallyError
 from tally.readout import formats, ledger
@@ -63,6 +64,9 @@ def ingest(paths: Sequence[str], db: str | None, fetch: bool, csv_map: str | Non
             summary = run(paths, store, bar, options)
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
+    except SQLAlchemyError as exc:  # disk full, a read-only file, a lost connection: a clear error, no traceback
+        raise click.ClickException(f"[T400] cannot write to {store.url}: {str(exc).splitlines()[0]}; every report "
+                                   "stored so far is whole, fix this and run the same command again") from exc
     finally:
         bar.close()
     for line in summary.lines():

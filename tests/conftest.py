@@ -50,3 +50,14 @@ def _postgres_database() -> Iterator[str]:
         with engine.connect() as cx:  # FORCE: the test's own connection pool may still hold connections
             cx.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+# Hypothesis profiles for tests/properties and tests/fuzz: "ci" (default) keeps them within a few minutes;
+# TALLY_HYPOTHESIS=long is the documented longer run (docs/RELIABILITY.md).
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much,
+          HealthCheck.function_scoped_fixture]
+settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True, suppress_health_check=_QUIET)
+settings.register_profile("long", deadline=None, max_examples=20_000, print_blob=True, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("TALLY_HYPOTHESIS", "ci"))

@@ -191,6 +191,8 @@ def _decode(data: bytes, origin: str) -> tuple[str, str]:
         raise SourceError(origin, "binary file (contains NUL bytes), not text", code=BINARY)
     else:
         text, encoding = _decode_8bit(data, origin)
+    if not text.strip():                  # e.g. a UTF-16 byte-order mark and nothing else
+        raise SourceError(origin, "empty file", code=EMPTY)
     if _looks_binary(text):
         raise SourceError(origin, "binary file (mostly control characters), not text", code=BINARY)
     return _normalise_newlines(text), encoding

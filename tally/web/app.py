@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tally.store.db import Store
-from tally.web.responses import DropEmptyParams, Pages, SecurityHeaders, error_body
+from tally.web.responses import DropEmptyParams, Pages, RefuseOversized, SecurityHeaders, error_body
 from tally.web.views import api, incidents, map as map_view, reports, tallies, timeline
 
 STATIC = Path(__file__).parent / "static"
@@ -38,6 +40,27 @@ async def _invalid(request: Request, exc: Exception) -> Response:
     return _error(request, 400, "bad parameter: " + "; ".join(parts))
 
 
+_ERROR = {"description": "{}", "content": {"application/json": {"schema": {
+    "type": "object", "required": ["ok", "error", "status"],
+    "properties": {"ok": {"type": "boolean"}, "error": {"type": "string"}, "status": {"type": "integer"}}}}}}
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The schema as the API answers: a bad parameter is a 400 (not FastAPI's 422), a missing record a 404,
+    both in the error shape (found by schemathesis, tests/security/test_schema.py)."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        for path, item in schema.get("paths", {}).items():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                responses.pop("422", None)
+                responses["400"] = {**_ERROR, "description": "A bad parameter"}
+                if "{" in path:
+                    responses["404"] = {**_ERROR, "description": "No such record"}
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
 def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     """The web app over ``db`` (a path or URL; default $TALLY_DB or tally.db), or over an open ``store``."""
     app = FastAPI(title="Tally", version="0.2", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
@@ -54,6 +77,8 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     def home() -> RedirectResponse:
         return RedirectResponse("/incidents")
 
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    app.add_middleware(RefuseOversized)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(DropEmptyParams)
     return app

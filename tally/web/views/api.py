@@ -13,17 +13,25 @@ from fastapi.responses import JSONResponse, Response
 from tally.models import CATEGORIES, KINDS
 from tally.readout import query
 from tally.readout.query import IncidentQuery
+from tally.readout import formats
 from tally.web.downloads import available, download
-from tally.web.responses import incident_query, ok, store_of
+from tally.web.responses import MAX_OFFSET, incident_query, ok, store_of
 from tally.web.views.incidents import incident_data, list_data
 from tally.web.views.timeline import timeline_data
 
 router = APIRouter(prefix="/api", tags=["ledger"])
+# the formats offered, as an enum in the schema (a free string let any value through to a 400), and their media
+# types (schemathesis found downloads answering with content types the schema did not name)
+Format = Literal[tuple(["json", *available()])]  # type: ignore[valid-type]
+_EXPORTS = getattr(formats, "EXPORTS", None)
+_MEDIA = ([_EXPORTS[f].media_type for f in available()] if _EXPORTS is not None
+          else ["application/x-ndjson", "text/csv"])
 
 
-@router.get("/incidents", summary="Incidents, filtered, sorted and paged; or a download of all that match")
+@router.get("/incidents", summary="Incidents, filtered, sorted and paged; or a download of all that match",
+            responses={200: {"content": {"application/json": {}, **{m.split(";")[0]: {} for m in _MEDIA}}}})
 def api_incidents(request: Request, q: IncidentQuery = Depends(incident_query),
-                  format: str = Query("json", description="json, or a download format: csv, jsonl, ...")
+                  format: Format = Query("json", description="json, or a download format: csv, jsonl, ...")
                   ) -> Response:
     if format in available():
         return download(query.all_incidents(store_of(request), q), format)
@@ -56,7 +64,7 @@ def api_claims(request: Request, incident: str | None = None, article: str | Non
 
 @router.get("/reports", summary="Reports in arrival order (without text)")
 def api_reports(request: Request, limit: int = Query(100, ge=1, le=query.MAX_LIMIT),
-                offset: int = Query(0, ge=0)) -> JSONResponse:
+                offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> JSONResponse:
     res = query.reports(store_of(request), limit, offset)
     return ok({"reports": res.rows, "total": res.total, "offset": offset, "limit": limit,
                "next_offset": res.next_offset})

@@ -5,7 +5,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from tally.readout import query
-from tally.web.responses import fmt_of, page, split_ext, store_of, with_params
+from tally.web.responses import MAX_OFFSET, fmt_of, page, split_ext, store_of, with_params
 
 router = APIRouter()
 
@@ -13,7 +13,7 @@ router = APIRouter()
 @router.get("/reports.json", include_in_schema=False)
 @router.get("/reports", include_in_schema=False)
 def reports_page(request: Request, limit: int = Query(100, ge=1, le=query.MAX_LIMIT),
-                 offset: int = Query(0, ge=0)) -> Response:
+                 offset: int = Query(0, ge=0, le=MAX_OFFSET)) -> Response:
     res = query.reports(store_of(request), limit, offset)
     nxt = with_params(request, offset=res.next_offset) if res.next_offset is not None else None
     data = {"reports": res.rows, "total": res.total, "next": nxt}
