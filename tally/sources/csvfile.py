@@ -109,11 +109,15 @@ def _rows(text: io.TextIOWrapper, path: Path, mapping: CsvMapping, max_bytes: in
         raise SourceError(str(path), f"no column {mapping.text!r} (columns: {', '.join(header) or 'none'}); "
                                      "map one with --csv-map text=COLUMN", code=NO_COLUMN)
     wanted = {column: name for name, column in mapping.columns().items()}
+    rows = 0
     while True:
         where = f"{path}:{reader.line_num + 1}"
         try:
             row = next(reader)
+            rows += 1
         except StopIteration:
+            if rows == 0:  # a header and nothing under it says so, rather than passing in silence
+                yield Rejected(str(path), "read", EMPTY, "CSV file has a header but no rows")
             return
         except csv.Error as exc:
             yield Rejected(where, "read", TOO_LARGE if "limit" in str(exc) else UNREADABLE, f"bad CSV row: {exc}")

@@ -77,6 +77,9 @@ def read_feed_bytes(data: bytes, origin: str, options: ReadOptions,
     except SourceError as exc:
         yield Rejected(origin, "read", exc.code, exc.reason)
         return
+    if not entries:  # a feed named on the command line that holds nothing says so (`tally watch` polls quietly)
+        yield Rejected(origin, "read", EMPTY, "feed has no entries")
+        return
     for entry in entries:
         item = entry_article(entry, options)
         if item is not None:

@@ -19,7 +19,7 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 
 from tally.models import RawArticle, Rejected
-from tally.sources.codes import TOO_LARGE, TRUNCATED, UNREADABLE
+from tally.sources.codes import EMPTY, TOO_LARGE, TRUNCATED, UNREADABLE
 from tally.sources.html import read_page
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,16 @@ def is_warc(path: Path) -> bool:
 
 
 def read_warc(path: Path, max_bytes: int) -> Iterator[RawArticle | Rejected]:
+    """Every HTML page of the archive, or one reject saying why there is none: an archive never passes silently."""
+    given = 0
+    for item in _read_warc(path, max_bytes):
+        given += 1
+        yield item
+    if given == 0:
+        yield Rejected(str(path), "read", EMPTY, "archive holds no web page (no HTML response with status 200)")
+
+
+def _read_warc(path: Path, max_bytes: int) -> Iterator[RawArticle | Rejected]:
     origin = str(path)
     try:
         with open(path, "rb") as raw:
@@ -103,7 +113,8 @@ def _records(stream: IO[bytes], origin: str, max_bytes: int) -> Iterator[RawArti
             yield Rejected(origin, "read", UNREADABLE, f"not a WARC file: {reason}")
         else:
             yield Rejected(origin, "read", TRUNCATED, f"archive is corrupt after record {read}: {reason}")
-    except (EOFError, zlib.error, ValueError, OSError) as exc:
+    except (EOFError, zlib.error, ValueError, OSError, AttributeError, KeyError, IndexError, TypeError) as exc:
+        # warcio trips over a header cut short (e.g. no WARC-Target-URI: AttributeError on None): corrupt, not a crash
         yield Rejected(origin, "read", TRUNCATED,
                        f"archive is truncated or corrupt after record {read}: {exc.__class__.__name__}: {exc}")
 
