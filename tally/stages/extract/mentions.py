@@ -119,8 +119,8 @@ def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Ment
           or re.match(r"\s+(?:were|was|are|have been|had been)\s+", sentence[q.end:])):
         end, word = q.end, None
         category = prev.category if prev else "unknown"
-    elif _unknown_noun(sentence, q.end) is not None:
-        end, word, category = _unknown_noun(sentence, q.end), None, "unknown"  # type: ignore[assignment]
+    elif (unknown_end := _unknown_noun(sentence, q.end)) is not None:
+        end, word, category = unknown_end, None, "unknown"
     else:
         return None
     sides = [a for a in table.find(sentence[q.start:end]) if a.kind not in ("monitor", "media", "official")]
