@@ -168,7 +168,7 @@ def rebuild_ledger(store: Store, summary: RunSummary | None = None, reason: str 
     with store.ledger_lock():
         claims, order = store.all_claims()
         published, regions = store.article_meta()
-        incidents, tallies = reviewed_ledger(store, claims, order, published, regions)
+        incidents, tallies = reviewed_ledger(store, claims, order, published, regions, store.copy_roots())
         created, kept = store.replace_ledger(incidents, tallies)
         if summary is not None:
             reason = f"{reason}: {summary.new} new, {summary.updated} updated reports"

@@ -46,18 +46,20 @@ def lookup_place(name: str, country_code: str | None) -> Place:
 
 def reviewed_ledger(store: Store, claims: Sequence[Claim], order: Mapping[str, int],
                     published: Mapping[str, dt.date | None],
-                    regions: Mapping[str, tuple[str | None, str | None]]) -> tuple[list[Incident], list[Tally]]:
-    """Reconcile with every active correction applied, keeping incident ids from the previous rebuild."""
+                    regions: Mapping[str, tuple[str | None, str | None]],
+                    copies: Mapping[str, str]) -> tuple[list[Incident], list[Tally]]:
+    """Reconcile with every active correction applied, keeping incident ids from the previous rebuild;
+    ``copies`` maps copy reports to their originals (``Store.copy_roots``)."""
     corrections = load_corrections(store)
     corrected, claim_outcomes = apply_to_claims(claims, corrections)
     denials = store.all_denials()
-    incidents, tallies = reconcile(corrected, denials, order, published, regions)
+    incidents, tallies = reconcile(corrected, denials, order, published, regions, copies)
     by_id = {c.id: c for c in corrected}
     incidents, keys = keep_ids(incidents, by_id, store.incident_keys())
     store.replace_incident_keys(keys)
 
     def build(members: Sequence[Claim], reasons: Sequence[str]) -> Incident:
-        return incident_from_claims(members, reasons, denials, order, regions)
+        return incident_from_claims(members, reasons, denials, order, regions, copies)
 
     incidents, incident_outcomes = apply_to_incidents(incidents, corrected, corrections, build, lookup_place)
     dismissals = [Outcome(c.id, "applied", "") for c in corrections if c.action == "dismiss"]

@@ -16,7 +16,8 @@ Every stage is the single-machine stage function, called over partitions (no sta
   the original.
 * extract (``tally.parallel.analyse_one``) on the executors.
 * reconcile by blocking key: incident claims are grouped by country (of their places, else of their
-  report) and each block runs ``reconcile``; running totals, few, are built on the driver (``build_tallies``).
+  report) and each block runs ``reconcile``. A copy's claim that repeats its original's (``copy_claims``) goes
+  to the block of the claim it repeats: claims are first grouped by original report to find those echoes; running totals, few, are built on the driver (``build_tallies``).
 * write: one Parquet folder per table of the ledger database (articles, claims, denials, incidents,
   incident_claims, tallies, rejects), with the database's own columns.
 """
@@ -174,8 +175,24 @@ def _block(c: Claim, region: tuple[str | None, str | None]) -> str:
     return min(_land(c, {c.article: region}), default="")
 
 
-def _reconcile_block(rows: Iterable[tuple[Claim, int, tuple[str | None, str | None]]],
-                     denials: dict[str, list[Denial]]) -> Iterator[dict[str, Any]]:
+Row = tuple[Claim, int, tuple[str | None, str | None]]
+
+
+def _route_family(rows: Iterable[Row], copies: dict[str, str]) -> Iterator[tuple[str, Row]]:
+    """The claims of one original report and its copies, each keyed by its block: an echo (a copy's claim
+    that repeats the original's) by the block of the claim it repeats, so it is evidence there."""
+    from tally.stages.copy_claims import split_echoes
+
+    rows = list(rows)
+    by_id = {r[0].id: r for r in rows}
+    _counted, echoes = split_echoes([r[0] for r in rows], copies)
+    for c, order, region in rows:
+        home = by_id[echoes[c.id].id] if c.id in echoes else (c, order, region)
+        yield _block(home[0], home[2]), (c, order, region)
+
+
+def _reconcile_block(rows: Iterable[Row], denials: dict[str, list[Denial]],
+                     copies: dict[str, str]) -> Iterator[dict[str, Any]]:
     from tally.stages.reconcile import reconcile
     from tally.store.db import incident_row
 
@@ -184,7 +201,7 @@ def _reconcile_block(rows: Iterable[tuple[Claim, int, tuple[str | None, str | No
     order = {c.id: o for c, o, _r in rows}
     regions = {c.article: r for c, _o, r in rows}
     mine = [d for a in sorted({c.article for c in claims}) for d in denials.get(a, [])]
-    incidents, _tallies = reconcile(claims, mine, order, {}, regions)
+    incidents, _tallies = reconcile(claims, mine, order, {}, regions, copies)
     for inc in incidents:
         yield {"table": "incidents", **incident_row(inc)}
         for cid in inc.claims:
@@ -220,6 +237,7 @@ def _spark_schema(table: str) -> Any:
 def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict[str, int]:
     """Run the pipeline over ``inputs`` and write the ledger tables as Parquet under ``out``."""
     from tally.parallel import CleanFailure, analyse_one, clean_one
+    from tally.stages.copy_claims import root_of
     from tally.stages.reconcile import build_tallies
     from tally.store.db import article_row, denial_row, tally_row
     from tally.store.serialize import claim_row
@@ -249,14 +267,18 @@ def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict
     for d in done.flatMap(lambda t: list(t[2].denials)).collect():   # denials are few
         denied_by.setdefault(d.article, []).append(d)
     denied = sc.broadcast(denied_by)
+    copy_roots = dict(done.filter(lambda t: t[1].duplicate_of is not None)
+                      .map(lambda t: (t[1].key, t[1].duplicate_of)).collect())   # as the driver collects meta below
+    copies = sc.broadcast(copy_roots)
     ledger = (ranked.filter(lambda t: t[0].scope == "incident" and t[0].stance == "asserted")
-              .map(lambda t: (_block(t[0], t[2]), t)).groupByKey(_parts(done))
-              .flatMap(lambda kv: _reconcile_block(kv[1], denied.value)).persist())
+              .map(lambda t: (root_of(t[0].article, copies.value), t)).groupByKey(_parts(done))
+              .flatMap(lambda kv: _route_family(kv[1], copies.value)).groupByKey(_parts(done))
+              .flatMap(lambda kv: _reconcile_block(kv[1], denied.value, copies.value)).persist())
     # running totals are few: built on the driver from their claims, over the whole corpus
     tally_claims = ranked.filter(lambda t: t[0].scope == "tally" and t[0].stance == "asserted").collect()
     meta = dict(done.map(lambda t: (t[1].key, (t[1].published, t[2].region))).collect())
     tallies = build_tallies([c for c, _o, _r in tally_claims], {k: v[0] for k, v in meta.items()},
-                            {k: v[1] for k, v in meta.items()})
+                            {k: v[1] for k, v in meta.items()}, copy_roots)
 
     tables = {
         "articles": articles, "claims": claims, "denials": denials, "rejects": rejects,

@@ -2,7 +2,8 @@
 
 Claims join an incident when their dates overlap and their perpetrator, event type, places and country are
 compatible (equal, or one of them unknown or generic). Running totals are grouped apart, per report and
-period. Hand-written: the merge rules are the analyst's (CODING_RULES.md "One incident, many reports").
+period. A copy's claim that repeats its original's is evidence on the original's incident or total and
+never changes a figure (``copy_claims``). Hand-written: the merge rules are the analyst's (CODING_RULES.md "One incident, many reports").
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from tally.models import EVENT_TYPES, Claim, Denial, Incident, Place, Tally
+from tally.stages.copy_claims import echo_reason, split_echoes
 from tally.stages.extract.events import GENERIC_EVENTS, events_compatible
 from tally.stages.figures import figures_of, sides_of, union
 from tally.stages.extract.geo import place_key
@@ -242,25 +244,29 @@ def _incident_id(claims: Sequence[Claim], order: Mapping[str, int]) -> str:
 
 
 def build_incident(k: _Cluster, denials: Sequence[Denial], order: Mapping[str, int],
-                   regions: Mapping[str, tuple[str | None, str | None]]) -> Incident:
+                   regions: Mapping[str, tuple[str | None, str | None]],
+                   echoes: Sequence[tuple[Claim, Claim]] = ()) -> Incident:
+    """The incident of cluster ``k``; ``echoes`` (copy claim, the claim it repeats) add evidence only."""
     claims = k.claims
+    shown = list(claims) + [c for c, _o in echoes]
     places = _places(claims)
     located = next((p for p in places if p.lat is not None), None)
     lo, hi = k.dates
     if lo and hi and hi < lo:
         lo, hi = hi, lo
     country, admin1 = _region(places, claims, regions)
-    contested_by = _contested(claims, denials)
+    contested_by = _contested(shown, denials)
     perps = Counter(c.perpetrator for c in claims if c.perpetrator)
     return Incident(
-        id=_incident_id(claims, order), claims=tuple(c.id for c in claims), date_from=lo, date_to=hi,
+        id=_incident_id(claims, order), claims=tuple(c.id for c in shown), date_from=lo, date_to=hi,
         country=country, admin1=admin1, places=places, lat=located.lat if located else None,
         lon=located.lon if located else None, geo_precision=min((p.precision for p in places), default=None),
         event_type=_specific_event(claims), perpetrator=perps.most_common(1)[0][0] if perps else None,
         killed=figures_of(claims, "killed"), injured=figures_of(claims, "injured"), victim_sides=sides_of(claims),
-        sources=tuple(sorted({c.source for c in claims if c.source})), contested=bool(contested_by),
-        contested_by=contested_by, articles=tuple(sorted({c.article for c in claims})),
-        evidence=tuple(dict.fromkeys((c.article, c.quote) for c in claims)), merge_reasons=tuple(k.reasons),
+        sources=tuple(sorted({c.source for c in shown if c.source})), contested=bool(contested_by),
+        contested_by=contested_by, articles=tuple(sorted({c.article for c in shown})),
+        evidence=tuple(dict.fromkeys((c.article, c.quote) for c in shown)),
+        merge_reasons=tuple(dict.fromkeys(list(k.reasons) + [echo_reason(c, o) for c, o in echoes])),
         confidence=_confidence(claims),
     )
 
@@ -282,11 +288,22 @@ def _confidence(claims: Sequence[Claim]) -> float:
     return round(min(1.0, best + 0.05 * (reports - 1)), 2)
 
 
+def _echoes_of(claims: Sequence[Claim], echoes: Mapping[str, Claim],
+               by_id: Mapping[str, Claim]) -> list[tuple[Claim, Claim]]:
+    """(copy claim, original claim) for the echoes of ``claims``, in a fixed order."""
+    mine = {c.id for c in claims}
+    return sorted(((by_id[e], o) for e, o in echoes.items() if o.id in mine), key=lambda p: (p[0].article, p[0].start,
+                                                                                            p[0].id))
+
+
 def build_tallies(claims: Sequence[Claim], published: Mapping[str, dt.date | None],
-                  regions: Mapping[str, tuple[str | None, str | None]]) -> list[Tally]:
-    """Running totals: one per report and period, merged across reports that give the same period and figures."""
+                  regions: Mapping[str, tuple[str | None, str | None]], copies: Mapping[str, str]) -> list[Tally]:
+    """Running totals: one per report and period, merged across reports that give the same period and figures.
+    ``copies`` maps copy reports to their originals (a copy's repeated figure is evidence only)."""
+    by_id = {c.id: c for c in claims}
+    counted, echoes = split_echoes(claims, copies)
     groups: dict[tuple[object, ...], list[Claim]] = {}
-    for c in sorted(claims, key=lambda c: (c.article, c.start)):
+    for c in sorted(counted, key=lambda c: (c.article, c.start)):
         key = (c.article, c.period_from, (c.period_label or "").lower() if not c.period_from else "")
         groups.setdefault(key, []).append(c)
     merged: dict[tuple[object, ...], list[Claim]] = {}
@@ -294,39 +311,48 @@ def build_tallies(claims: Sequence[Claim], published: Mapping[str, dt.date | Non
         figures = tuple(sorted(((c.kind, c.side or c.category, c.figure.low, c.figure.high) for c in group),
                             key=lambda f: (f[0], f[1], -1 if f[2] is None else f[2], -1 if f[3] is None else f[3])))
         merged.setdefault((period_from, label, figures), []).extend(group)
-    return [_tally(g, published, regions) for g in merged.values()]
+    return [_tally(g, published, regions, [c for c, _o in _echoes_of(g, echoes, by_id)]) for g in merged.values()]
 
 
 def _tally(group: list[Claim], published: Mapping[str, dt.date | None],
-           regions: Mapping[str, tuple[str | None, str | None]]) -> Tally:
+           regions: Mapping[str, tuple[str | None, str | None]], echoes: Sequence[Claim] = ()) -> Tally:
     def by_key(kind: str) -> dict[str, object]:
         keys = sorted({c.side or c.category for c in group if c.kind == kind})
         return {k: union([c.figure for c in group if c.kind == kind and (c.side or c.category) == k]) for k in keys}
 
     first = group[0]
-    arts = tuple(sorted({c.article for c in group}))
-    as_of = max((published[a] for a in arts if published.get(a)), default=None)
+    shown = list(group) + list(echoes)
+    arts = tuple(sorted({c.article for c in shown}))
+    as_of = max((published[a] for a in {c.article for c in group} if published.get(a)), default=None)
     perps = [c.perpetrator for c in group if c.perpetrator]
     scope = " ".join(x for x in ((perps[0] if perps else None), first.period_label) if x) or "running total"
     return Tally(
         id="tal-" + hashlib.sha1("|".join(sorted(c.id for c in group)).encode()).hexdigest()[:10], scope=scope,
         country=regions.get(first.article, (None, None))[0], period_from=first.period_from, as_of=as_of,
         killed=by_key("killed"), injured=by_key("injured"),  # type: ignore[arg-type]
-        sources=tuple(sorted({c.source for c in group if c.source})), articles=arts,
-        claims=tuple(c.id for c in group), evidence=tuple(dict.fromkeys((c.article, c.quote) for c in group)),
+        sources=tuple(sorted({c.source for c in shown if c.source})), articles=arts,
+        claims=tuple(c.id for c in shown), evidence=tuple(dict.fromkeys((c.article, c.quote) for c in shown)),
     )
 
 
 def reconcile(claims: Sequence[Claim], denials: Sequence[Denial], order: Mapping[str, int],
-              published: Mapping[str, dt.date | None],
-              regions: Mapping[str, tuple[str | None, str | None]]) -> tuple[list[Incident], list[Tally]]:
+              published: Mapping[str, dt.date | None], regions: Mapping[str, tuple[str | None, str | None]],
+              copies: Mapping[str, str]) -> tuple[list[Incident], list[Tally]]:
+    """Incidents and running totals from ``claims``; ``copies`` maps each copy report to the report it copies."""
     incident_claims = [c for c in claims if c.scope == "incident" and c.stance == "asserted"]
-    incidents = [build_incident(k, denials, order, regions) for k in cluster(incident_claims, regions)]
-    tallies = build_tallies([c for c in claims if c.scope == "tally" and c.stance == "asserted"], published, regions)
+    by_id = {c.id: c for c in incident_claims}
+    counted, echoes = split_echoes(incident_claims, copies)
+    incidents = [build_incident(k, denials, order, regions, _echoes_of(k.claims, echoes, by_id))
+                 for k in cluster(counted, regions)]
+    tallies = build_tallies([c for c in claims if c.scope == "tally" and c.stance == "asserted"], published, regions,
+                            copies)
     return incidents, tallies
 
 
 def incident_from_claims(claims: Sequence[Claim], reasons: Sequence[str], denials: Sequence[Denial],
-                         order: Mapping[str, int], regions: Mapping[str, tuple[str | None, str | None]]) -> Incident:
+                         order: Mapping[str, int], regions: Mapping[str, tuple[str | None, str | None]],
+                         copies: Mapping[str, str]) -> Incident:
     """One incident from claims an analyst grouped by hand (a merge or a split), built by the same rules."""
-    return build_incident(_Cluster(list(claims), list(reasons)), denials, order, regions)
+    counted, echoes = split_echoes(claims, copies)
+    by_id = {c.id: c for c in claims}
+    return build_incident(_Cluster(counted, list(reasons)), denials, order, regions, _echoes_of(counted, echoes, by_id))

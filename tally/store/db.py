@@ -238,6 +238,13 @@ class Store:
             rows = cx.execute(select(a.key, a.published, a.country, a.admin1)).all()
         return {r[0]: r[1] for r in rows}, {r[0]: (r[2], r[3]) for r in rows}
 
+    def copy_roots(self) -> dict[str, str]:
+        """{copy report: the report it copies} for every stored copy (reconcile counts a copy's figures once)."""
+        a = schema.articles.c
+        with self.engine.connect() as cx:
+            rows = cx.execute(select(a.key, a.duplicate_of).where(a.duplicate_of.is_not(None))).all()
+        return {r[0]: r[1] for r in rows}
+
     # ------------------------------------------------------------------ the derived ledger
     def replace_ledger(self, incidents: Iterable[Incident], tallies: Iterable[Tally]) -> tuple[int, int]:
         """Swap in a new ledger; returns (incidents created, incidents updated or kept)."""

@@ -19,7 +19,7 @@ def claim(cid, article, low, high, *, kind="killed", category="civilian", side=N
 def run(claims, denials=()):
     order = {c.id: i for i, c in enumerate(claims)}
     published = {c.article: D for c in claims}
-    return reconcile(claims, list(denials), order, published, {})
+    return reconcile(claims, list(denials), order, published, {}, {})
 
 
 def test_ranges_combine_lowest_min_highest_max_open_if_any_open():
@@ -57,7 +57,7 @@ def test_order_of_claims_does_not_change_the_incidents():
         shuffled = claims[:]
         random.Random(seed).shuffle(shuffled)
         order = {c.id: int(c.id) for c in claims}
-        incs, _ = reconcile(shuffled, [], order, {c.article: D for c in claims}, {})
+        incs, _ = reconcile(shuffled, [], order, {c.article: D for c in claims}, {}, {})
         assert sorted((sorted(i.claims), i.id) for i in incs) == base
 
 
@@ -81,7 +81,7 @@ def test_tallies_with_open_lower_bounds_sort_beside_closed_ones():
     since = dt.date(2018, 9, 10)
     claims = [claim("a", "r1", 14, 14, scope="tally", period_from=since),
               claim("b", "r1", None, 60, scope="tally", period_from=since, start=40)]
-    assert len(build_tallies(claims, {}, {})) == 1
+    assert len(build_tallies(claims, {}, {}, {})) == 1
 
 
 def test_a_reports_smaller_figure_for_the_same_incident_is_a_part_not_a_lower_bound():
