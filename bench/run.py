@@ -238,7 +238,7 @@ def _targets(results: dict[str, Any]) -> list[str]:
            f"- end to end: {size / secs:.0f} reports/s wall clock (target 100)"
            + (f"; {size / cpu:.0f} reports per CPU second" if cpu else ""),
            f"- peak memory: {peak / GIB:.2f} GiB (target 2 GiB)"]
-    based = [(int(s), e) for s, e in results["sizes"].items() if e.get("baseline")]
+    based = [(int(s), e) for s, e in results["sizes"].items() if e.get("baseline") and e.get("pipeline")]
     if based:
         bsize, bentry = max(based, key=lambda r: r[0])
         bsecs = _median(bentry["baseline"], "seconds")
@@ -246,6 +246,16 @@ def _targets(results: dict[str, Any]) -> list[str]:
         out.append(f"- against the baseline at {bsize} reports (its largest size): {bsecs / best:.1f}x faster "
                    f"wall clock (target 10x)")
     return out + [""]
+
+
+def _merge_sizes(results: dict[str, Any], sizes: dict[str, Any]) -> None:
+    """Merge measurements per size: a worker count or a baseline measured again replaces the old one, the
+    rest of that size's results are kept (so a baseline-only run does not erase tally's rows)."""
+    for size, entry in sizes.items():
+        old = results["sizes"].setdefault(size, {"pipeline": {}})
+        old.setdefault("pipeline", {}).update(entry.get("pipeline", {}))
+        if entry.get("baseline"):
+            old["baseline"] = entry["baseline"]
 
 
 def _commit() -> str:
@@ -261,6 +271,8 @@ def _commit() -> str:
 @click.option("--workers", "worker_counts", default="1,2", show_default=True, help="Worker processes to try.")
 @click.option("--repeats", default=3, show_default=True, help="Runs per size and worker count (medians).")
 @click.option("--baseline/--no-baseline", default=True, show_default=True, help="Also run the naive spaCy baseline.")
+@click.option("--pipeline/--no-pipeline", "run_pipeline", default=True, show_default=True,
+              help="Run tally itself (--no-pipeline: only the baseline, e.g. on another core while tally runs).")
 @click.option("--baseline-max", default=30000, show_default=True, help="Largest size to run the baseline on.")
 @click.option("--minhash", default=0, show_default=True, help="Also time MinHash dedup of this many reports.")
 @click.option("--spark", "spark_sizes", default="", help="Also run the Spark job in local mode (1 and 2 "
@@ -274,7 +286,7 @@ def _commit() -> str:
 @click.option("--merge", "merge_from", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
               help="Merge the results JSON of another run (e.g. one written with another --out) into this report.")
 @click.option("--timeout", default=7200.0, show_default=True, help="Seconds one measurement may take.")
-def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_max: int, minhash: int, work: Path,
+def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipeline: bool, baseline_max: int, minhash: int, work: Path,
          out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int, merge_from: tuple[Path, ...]) -> None:
     """Build corpora, time tally and the baseline on them, and write the performance report with a plot."""
     raw_path = out.with_suffix(".json")
@@ -282,7 +294,7 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_
     for other_path in merge_from:
         other = json.loads(other_path.read_text())
         results.setdefault("commands", []).extend(c for c in other.get("commands", []) if c not in results["commands"])
-        results["sizes"].update(other.get("sizes", {}))
+        _merge_sizes(results, other.get("sizes", {}))
         for key in ("spark", "profile", "minhash"):
             if other.get(key):
                 results[key] = other[key]
@@ -293,7 +305,7 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_
     for size in [int(s) for s in sizes.split(",") if s]:
         path = corpus.write(work / f"corpus-{size}.jsonl", size)
         entry: dict[str, Any] = {"pipeline": {}}
-        for w in [w for w in worker_counts.split(",") if w]:
+        for w in [w for w in worker_counts.split(",") if w and run_pipeline]:
             runs = []
             for r in range(repeats):
                 res = _measure(["pipeline", str(path), str(work / f"db-{size}-{w}.db"), "--workers", w], timeout)
@@ -307,7 +319,7 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, baseline_
                 res = _measure(["baseline", str(path)], timeout)
                 click.echo(f"{size} reports, baseline run {r + 1}: {res['seconds']:.1f} s", err=True)
                 entry["baseline"].append(res)
-        results["sizes"][str(size)] = entry
+        _merge_sizes(results, {str(size): entry})
         raw_path.parent.mkdir(parents=True, exist_ok=True)
         raw_path.write_text(json.dumps(results, indent=1))
     if minhash:

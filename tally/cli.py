@@ -7,10 +7,9 @@ import sys
 from typing import Any, Callable, Sequence
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from tally.errors import TallyError
-from tally.readout import formats, ledger
+from tally.readout import formats
 from tally.readout.formats import rng
 
 _DB = click.option("--db", envvar="TALLY_DB", default=None, metavar="PATH|URL",
@@ -51,6 +50,8 @@ def main(verbose: bool) -> None:
 def ingest(paths: Sequence[str], db: str | None, fetch: bool, csv_map: str | None, csv_config: str | None,
            max_mb: float) -> None:
     """Read reports into the ledger: text, HTML, JSON Lines (- for stdin), WARC, RSS/Atom files or URLs, CSV."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from tally.commands.ingest_options import read_options
     from tally.pipeline import ingest as run
     from tally.progress import ProgressBar
@@ -149,6 +150,8 @@ INCIDENT_COLUMNS = [
 @_MIN_CONFIDENCE
 def incidents(db: str | None, fmt: str, output: str | None, min_confidence: float) -> None:
     """Every incident once, with its figures and sources."""
+    from tally.readout import ledger
+
     _emit(ledger.incidents(_store(db), min_confidence), fmt, INCIDENT_COLUMNS, output)
 
 
@@ -158,6 +161,8 @@ def incidents(db: str | None, fmt: str, output: str | None, min_confidence: floa
 @_OUTPUT
 def tallies(db: str | None, fmt: str, output: str | None) -> None:
     """Running totals (campaign or war tolls), apart from incidents."""
+    from tally.readout import ledger
+
     cols = [("id", lambda r: r["id"]), ("scope", lambda r: r["scope"]), ("from", lambda r: r["period_from"]),
             ("as of", lambda r: r["as_of"]),
             ("killed", lambda r: "; ".join(f"{k} {rng(v)}" for k, v in r["killed"].items())),
@@ -172,6 +177,8 @@ def tallies(db: str | None, fmt: str, output: str | None) -> None:
 @_MIN_CONFIDENCE
 def claims(db: str | None, fmt: str, output: str | None, min_confidence: float) -> None:
     """Every casualty claim with its source and evidence sentence."""
+    from tally.readout import ledger
+
     cols = [("id", lambda r: r["id"][:10]), ("article", lambda r: r["article"]), ("kind", lambda r: r["kind"]),
             ("category", lambda r: r["category"]), ("side", lambda r: r["side"]),
             ("figure", lambda r: rng(r)), ("date", lambda r: r["date_from"]), ("scope", lambda r: r["scope"]),
@@ -186,6 +193,8 @@ def claims(db: str | None, fmt: str, output: str | None, min_confidence: float) 
 @_MIN_CONFIDENCE
 def articles(db: str | None, fmt: str, output: str | None, min_confidence: float) -> None:
     """Every report read, with its copies and the figures it gives (from claims at or above --min-confidence)."""
+    from tally.readout import ledger
+
     cols = [("key", lambda r: r["key"]), ("published", lambda r: r["published"]), ("outlet", lambda r: r["outlet"]),
             ("copy of", lambda r: r["duplicate_of"]), ("lang", lambda r: r["language"]),
             ("killed", lambda r: rng(r["killed"])), ("injured", lambda r: rng(r["injured"])),
@@ -207,6 +216,8 @@ def rejects(db: str | None, fmt: str) -> None:
 @_DB
 def show(ident: str, db: str | None) -> None:
     """One incident, tally, claim or report in full, with its evidence."""
+    from tally.readout import ledger
+
     store = _store(db)
     for kind, rows in (("incident", ledger.incidents(store)), ("tally", ledger.tallies(store)),
                        ("claim", ledger.claims(store))):

@@ -11,7 +11,6 @@ from tally.errors import TallyError
 from tally.eval import gate, sets
 from tally.eval.errors import analyse
 from tally.eval.report import current_commit, render
-from tally.eval.run import run_set
 
 
 @click.command("eval")
@@ -33,6 +32,8 @@ from tally.eval.run import run_set
 def eval_command(split: str, names: tuple[str, ...], shared: Path | None, workdir: Path, report: Path | None,
                  as_json: Path | None, gate_on: bool, raise_floors: bool, from_json: Path | None) -> None:
     """Ingest each set into a fresh database, export, score, and report."""
+    from tally.eval.run import run_set   # deferred: it loads the whole pipeline, which `tally --help` does not need
+
     shared = shared or sets.default_shared()
     commit = current_commit()
     try:

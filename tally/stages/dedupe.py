@@ -1,7 +1,7 @@
 """Find syndicated copies and near-copies of reports (``dedupe = "minhash.v1"``).
 
 Each report becomes the set of its word 5-shingles (normalised text) and a MinHash of that set.
-A MinHashLSH index proposes candidates; an exact measure on the shingle sets confirms them:
+LSH bands over the MinHash (``bands.py``, datasketch's MinHashLSH bands) propose candidates; an exact measure on the shingle sets confirms them:
 
 * Jaccard >= ``JACCARD_MIN``: the same report with a few words changed, or
 * containment of the copy in the original >= ``CONTAINMENT_MIN``: a copy that is a trimmed or
@@ -29,7 +29,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash
+
+from tally.stages.bands import BandIndex, band_ranges
 
 from tally.errors import StageError
 from tally.models import CleanArticle
@@ -229,7 +231,6 @@ def _text_parts(text: str, num_perm: int) -> tuple[MinHash, frozenset[str], froz
 
 
 def _measure(copy: _Entry, original: _Entry) -> tuple[float, float]:
-    """(Jaccard, containment of copy in original): exact on shingles, else estimated from MinHash."""
     if copy.shingles is not None and original.shingles is not None:
         common = len(copy.shingles & original.shingles)
         union = len(copy.shingles) + len(original.shingles) - common
@@ -266,7 +267,7 @@ def _figures_ok(copy: _Entry, original: _Entry) -> bool:
 # ---------------------------------------------------------------- the index
 
 class CopyIndex:
-    """Reports seen before, by key: MinHashLSH proposes candidates, the exact measure confirms.
+    """Reports seen before, by key: LSH bands propose candidates, the exact measure confirms.
 
     The store keeps ``signature_bytes`` per report and rebuilds the index on the next run with
     ``add(key, signature_from_bytes(b), published)``. Pass the text instead when it is at hand: the
@@ -276,7 +277,7 @@ class CopyIndex:
     def __init__(self, threshold: float = 0.5, num_perm: int = 128) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+        self._lsh = BandIndex(threshold, num_perm, LSH_WEIGHTS)
         self._entries: dict[str, _Entry] = {}
         self._roots: dict[str, str] = {}
 
@@ -322,11 +323,11 @@ class CopyIndex:
     def _put(self, entry: _Entry) -> None:
         if entry.key in self._entries:
             self._lsh.remove(entry.key)
-        self._lsh.insert(entry.key, entry.sig)
+        self._lsh.insert(entry.key, entry.sig.hashvalues)
         self._entries[entry.key] = entry
 
     def _candidates(self, entry: _Entry) -> list[str]:
-        return [k for k in self._lsh.query(entry.sig) if k != entry.key]
+        return [k for k in self._lsh.query(entry.sig.hashvalues) if k != entry.key]
 
 
 # ---------------------------------------------------------------- the stage
@@ -338,13 +339,8 @@ def band_keys(text: str, threshold: float = 0.5, num_perm: int = 128) -> list[by
     entry = _entry("", text, None, num_perm)
     if entry is None:
         return []
-    lsh = _bands(threshold, num_perm)
-    return [bytes([i]) + entry.sig.hashvalues[start:end].tobytes() for i, (start, end) in enumerate(lsh.hashranges)]
-
-
-@functools.lru_cache(maxsize=4)
-def _bands(threshold: float, num_perm: int) -> MinHashLSH:
-    return MinHashLSH(threshold=threshold, num_perm=num_perm, weights=LSH_WEIGHTS)
+    ranges = band_ranges(threshold, num_perm, LSH_WEIGHTS)
+    return [bytes([i]) + entry.sig.hashvalues[start:end].tobytes() for i, (start, end) in enumerate(ranges)]
 
 
 def find_copies(articles: Sequence[CleanArticle], known: CopyIndex | None = None) -> list[CleanArticle]:

@@ -1,8 +1,14 @@
 """People counted one by one, from the parse (our own sentences)."""
+import json
+from pathlib import Path
+
 import pytest
 
 from tally.models import INJURED, KILLED
+from tally.stages.extract import persons
 from tally.stages.extract.persons import count_persons, find_persons
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def kinds(sentence):
@@ -83,3 +89,40 @@ def test_a_bare_headline_noun_is_the_victim_the_lead_describes():
 def test_reflexive_and_one_of_victims():
     assert people("The 9-year-old accidentally shot himself in the hand.") == [INJURED]
     assert people("One of the students was shot in the arm.") == [INJURED]
+
+
+# ------------------------------------------------------------------ the parse leaves NER for later
+
+_NAMED = [
+    "Police said Daniel Okafor, 34, was shot dead outside a shop on Friday evening.",
+    "A man identified as Reyes was wounded and taken to Mercy Hospital, where he died on Monday.",
+    "Gunmen killed Amina Yusuf and her brother in Kaduna on Tuesday, relatives said.",
+    "Officers shot and killed Harlan after a chase that ended near Route 9 in December.",
+    "Two Syrians and a Turkish driver were killed when the truck was hit, officials said.",
+]
+
+
+def _demo_sentences() -> list[str]:
+    from tally.stages.extract.claims import sentences
+
+    texts = [f.read_text(encoding="utf-8") for f in sorted((ROOT / "examples" / "txt").glob("*.txt"))]
+    texts += [str(json.loads(line)["text"]) for line in
+              (ROOT / "examples" / "reports.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [s for t in texts for _o, s in sentences(t)]
+
+
+def test_persons_with_ner_left_for_later_are_those_of_a_full_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    found = [persons.find_persons(s) for s in _NAMED + _demo_sentences()]
+    monkeypatch.setattr(persons, "_LATER", [])
+    persons._PARSED.clear()
+    assert [persons.find_persons(s) for s in _NAMED + _demo_sentences()] == found
+    assert sum(len(f) for f in found) >= 10
+
+
+def test_entities_run_on_demand_match_a_full_parse() -> None:
+    nlp = persons._nlp()
+    for sentence in _NAMED:
+        lazy, full = nlp(sentence, disable=persons._LATER), nlp(sentence)
+        assert not lazy.has_annotation("ENT_IOB")
+        assert [persons._entity_type(t) for t in lazy] == [t.ent_type_ for t in full]
+        assert [(t.tag_, t.dep_, t.head.i, t.lemma_) for t in lazy] == [(t.tag_, t.dep_, t.head.i, t.lemma_) for t in full]
