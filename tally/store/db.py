@@ -248,14 +248,19 @@ class Store:
             cx.execute(delete(schema.incidents))
             cx.execute(delete(schema.tallies))
             new = 0
-            for inc in incidents:
+            rows: list[dict[str, Any]] = []
+            links: list[dict[str, Any]] = []
+            for inc in incidents:   # executemany in batches: one round trip per thousand incidents, not per row
                 new += inc.id not in old
-                doc = incident_doc(inc)
-                cx.execute(insert(schema.incidents).values(**incident_row(inc), **filter_columns(doc)))
-                if inc.claims:
-                    cx.execute(insert(schema.incident_claims), [{"incident": inc.id, "claim": c} for c in inc.claims])
-            for t in tallies:
-                cx.execute(insert(schema.tallies).values(**tally_row(t)))
+                rows.append({**incident_row(inc), **filter_columns(incident_doc(inc))})
+                links += [{"incident": inc.id, "claim": c} for c in inc.claims]
+                if len(rows) >= 1000:
+                    _insert_batch(cx, schema.incidents, rows)
+                    _insert_batch(cx, schema.incident_claims, links)
+                    rows, links = [], []
+            _insert_batch(cx, schema.incidents, rows)
+            _insert_batch(cx, schema.incident_claims, links)
+            _insert_batch(cx, schema.tallies, [tally_row(t) for t in tallies])
             total = cx.execute(select(func.count()).select_from(schema.incidents)).scalar() or 0
         return new, total - new
 
@@ -439,6 +444,11 @@ def tally_row(t: Tally) -> dict[str, Any]:
 def denial_row(d: Denial) -> dict[str, Any]:
     return {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote, "start": d.start,
             "end": d.end}
+
+
+def _insert_batch(cx: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        cx.execute(insert(table), rows)
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:

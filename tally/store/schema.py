@@ -76,6 +76,9 @@ Index("ix_incidents_killed", incidents.c.killed_best)
 Index("ix_incidents_perpetrator", incidents.c.perpetrator)
 Index("ix_incidents_event_type", incidents.c.event_type)
 
+Index("ix_articles_seq", articles.c.seq)            # arrival order: the reports list, the next seq of a bulk write
+Index("ix_claims_seq", claims.c.seq)
+
 incident_claims = Table(
     "incident_claims", metadata,
     Column("incident", String(32), nullable=False, index=True),
