@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tally.errors import StoreError
 from tally.models import Claim, CleanArticle, CountRange, Denial, Incident, Place, Rejected, Tally
-from tally.store import schema
+from tally.store import schema, text_index
 from tally.store.columns import add_missing as add_missing_columns, filter_columns
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
@@ -66,6 +66,7 @@ class Store:
                 schema.metadata.create_all(cx)
                 self._stamp_version(cx)
             add_missing_columns(self.engine)  # after the transaction: it opens its own
+            self.text_index = text_index.ensure(self.engine)   # "fts5", "pg_trgm" or None
         except ImportError as exc:
             raise StoreError(f"no database driver for {_shown(self.url)!r} ({exc}); Tally supports sqlite:/// "
                              "paths and postgresql:// URLs", code="T401") from exc
