@@ -96,12 +96,16 @@ def _conditions(q: IncidentQuery, store: Store) -> list[ColumnElement[bool]]:
         conds.append(_I.killed_best >= q.min_killed)
     if q.q:
         needle = q.q.lower()
-        conds.append(_I.search.like(f"%{_escape_like(needle)}%", escape="\\"))
-        if store.text_index == "fts5" and len(needle) >= 3 and not {"%", "_"} & set(needle):
-            # the trigram index finds the candidates (it takes LIKE without an ESCAPE clause); the LIKE above decides
-            fts = table(text_index.FTS, column("rowid"), column("search"))
-            conds.append(literal_column("incidents.rowid").in_(
-                select(fts.c.rowid).where(fts.c.search.like(f"%{needle}%"))))
+        if store.text_index == "fts5" and len(needle) >= 3:
+            # a phrase of trigrams is a substring: the FTS index answers without reading the incidents' rows. The
+            # unary + keeps SQLite from fetching each match's row by rowid: it checks the rowids while it walks an
+            # index instead (a count, or the sort order's index up to the page), which stays within one index scan
+            fts = table(text_index.FTS, column("rowid"))
+            phrase = '"' + needle.replace('"', '""') + '"'
+            conds.append(literal_column("+incidents.rowid").in_(
+                select(fts.c.rowid).where(literal_column(text_index.FTS).op("MATCH")(phrase))))
+        else:   # PostgreSQL's pg_trgm index serves this LIKE; SQLite reads every row
+            conds.append(_I.search.like(f"%{_escape_like(needle)}%", escape="\\"))
     return conds
 
 
