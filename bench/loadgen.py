@@ -163,7 +163,8 @@ def run(db: str, requests: int = 1000, seconds: float = 60.0, clients: int = 2, 
         wall = time.perf_counter() - started
         server_cpu, own_cpu = server.cpu_seconds() - cpu0, time.process_time() - own0
     done = [s for s in samples if s[0]]
-    return {"requests": len(done), "seconds": wall, "clients": clients, "server_cpu_seconds": server_cpu,
+    return {"requests": len(done), "seconds": wall, "clients": clients, "bound_requests": requests,
+            "bound_seconds": seconds, "server_cpu_seconds": server_cpu,
             "client_cpu_seconds": own_cpu, "load": max(load0, os.getloadavg()[0]),
             "errors": sum(s[3] != 200 for s in done), "incidents": values["total"],
             "types": {name: summarize([s for s in done if s[0] == name]) for name in mix},
