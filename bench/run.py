@@ -29,7 +29,7 @@ from typing import Any
 import click
 import psutil
 
-from bench import corpus
+from bench import corpus, queryspeed
 
 ROOT = Path(__file__).resolve().parents[1]
 GIB = 1024 ** 3
@@ -221,6 +221,8 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
         prof = results["profile"]
         lines += ["", f"## Where the time goes (pyinstrument, one process, {prof['reports']} reports)", "",
                   "```", *prof["text"].splitlines()[:80], "```"]
+    if results.get("queries"):
+        lines += queryspeed.section(results["queries"], results.get("queries_command"))
     if plot is not None:
         lines += ["", f"![time against corpus size]({plot.name})"]
     return "\n".join(lines) + "\n"
@@ -258,6 +260,13 @@ def _merge_sizes(results: dict[str, Any], sizes: dict[str, Any]) -> None:
             old["baseline"] = entry["baseline"]
 
 
+def _hide_password(args: list[str]) -> list[str]:
+    """The command line as the report shows it: database URLs without their passwords."""
+    from sqlalchemy.engine import make_url
+
+    return [make_url(a).render_as_string(hide_password=True) if "://" in a and "@" in a else a for a in args]
+
+
 def _commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -285,9 +294,19 @@ def _commit() -> str:
 @click.option("--keep", is_flag=True, help="Merge with the results already next to --out instead of starting over.")
 @click.option("--merge", "merge_from", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
               help="Merge the results JSON of another run (e.g. one written with another --out) into this report.")
+@click.option("--queries", "query_claims", default=0, help="Also measure query speed (API and pages, bench/"
+              "queryspeed.py) on a synthetic ledger of this many claims, on SQLite (and --queries-pg).")
+@click.option("--queries-pg", default=None, metavar="URL", help="Admin URL of a PostgreSQL server for --queries "
+              "(a role that may CREATE DATABASE; the ledger goes into a database tally_bench_*).")
+@click.option("--queries-runs", default=3, show_default=True, help="Load generator runs per backend (medians).")
+@click.option("--queries-requests", default=2000, show_default=True, help="Requests per run, at most.")
+@click.option("--queries-seconds", default=120.0, show_default=True, help="Seconds per run, at most.")
+@click.option("--queries-clients", default=2, show_default=True, help="Concurrent clients of the load generator.")
 @click.option("--timeout", default=7200.0, show_default=True, help="Seconds one measurement may take.")
-def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipeline: bool, baseline_max: int, minhash: int, work: Path,
-         out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int, merge_from: tuple[Path, ...]) -> None:
+def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipeline: bool, baseline_max: int, minhash: int,
+         work: Path, out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int,
+         merge_from: tuple[Path, ...], query_claims: int, queries_pg: str | None, queries_runs: int,
+         queries_requests: int, queries_seconds: float, queries_clients: int) -> None:
     """Build corpora, time tally and the baseline on them, and write the performance report with a plot."""
     raw_path = out.with_suffix(".json")
     results: dict[str, Any] = json.loads(raw_path.read_text()) if keep and raw_path.exists() else {"sizes": {}}
@@ -295,11 +314,12 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipel
         other = json.loads(other_path.read_text())
         results.setdefault("commands", []).extend(c for c in other.get("commands", []) if c not in results["commands"])
         _merge_sizes(results, other.get("sizes", {}))
-        for key in ("spark", "profile", "minhash"):
+        for key in ("spark", "profile", "minhash", "queries", "queries_command"):
             if other.get(key):
                 results[key] = other[key]
-    if sizes or minhash or spark_sizes or profile_size:
-        results.setdefault("commands", []).append("python -m bench " + shlex.join(sys.argv[1:]))
+    command = "python -m bench " + shlex.join(_hide_password(sys.argv[1:]))
+    if sizes or minhash or spark_sizes or profile_size or query_claims:
+        results.setdefault("commands", []).append(command)
     results.update(machine=_machine(), repeats=repeats,
                    date=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=_commit())
     for size in [int(s) for s in sizes.split(",") if s]:
@@ -339,8 +359,16 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipel
         path = corpus.write(work / f"corpus-{profile_size}.jsonl", profile_size)
         results["profile"] = {"reports": profile_size,
                               **_measure(["profile", str(path), str(work / "profile.db")], timeout)}
+    if query_claims:
+        results["queries"] = queryspeed.measure(query_claims, queries_pg, queries_runs, queries_requests,
+                                                queries_seconds, queries_clients, log=lambda m: click.echo(m, err=True))
+        results["queries_command"] = command
+    raw_path.parent.mkdir(parents=True, exist_ok=True)
     raw_path.write_text(json.dumps(results, indent=1))
-    plot = out.with_name("performance.png")
-    _plot(results, plot)
+    plot: Path | None = out.with_name("performance.png")
+    if results["sizes"]:
+        _plot(results, plot)
+    elif not plot.exists():   # a report of query speed only: no corpus sizes to plot
+        plot = None
     out.write_text(_report(results, plot))
-    click.echo(f"wrote {out} and {plot}", err=True)
+    click.echo(f"wrote {out}" + (f" and {plot}" if plot else ""), err=True)

@@ -10,11 +10,11 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, func, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, column, func, literal_column, select, table
 
 from tally.errors import ConfigError
 from tally.models import CATEGORIES, EVENT_TYPES
-from tally.store import schema
+from tally.store import schema, text_index
 from tally.store.db import Store
 from tally.store.serialize import claim_doc
 from tally.readout.ledger import claim_corrections, stamped
@@ -41,6 +41,7 @@ class IncidentQuery:
     category: str | None = None           # civilian | combatant | unknown: has killed in that category
     contested: bool | None = None
     min_confidence: float = 0.0
+    min_killed: int | None = None         # at least this many killed (best estimate, all categories)
     q: str | None = None                  # free text over places, actors, sources, evidence sentences
     sort: str = "date"
     descending: bool = False
@@ -72,7 +73,7 @@ class Page:
     next_offset: int | None = field(default=None)
 
 
-def _conditions(q: IncidentQuery) -> list[ColumnElement[bool]]:
+def _conditions(q: IncidentQuery, store: Store) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if q.since:
         conds.append(func.coalesce(_I.date_to, _I.date_from) >= q.since)
@@ -85,14 +86,26 @@ def _conditions(q: IncidentQuery) -> list[ColumnElement[bool]]:
         conds.append(_I.event_type == q.event_type)
     if q.place:
         conds.append(_I.places.ilike(f"%|{_escape_like(q.place)}|%", escape="\\"))
-    if q.category:
-        conds.append(_I.categories.like(f"%|{q.category}|%"))
+    if q.category:   # the categories column lists those with killed_<category> > 0 (store/columns.py)
+        conds.append(_I[f"killed_{q.category}"] > 0)
     if q.contested is not None:
         conds.append(_I.contested == q.contested)
     if q.min_confidence:
         conds.append(_I.confidence >= q.min_confidence)
+    if q.min_killed is not None:
+        conds.append(_I.killed_best >= q.min_killed)
     if q.q:
-        conds.append(_I.search.like(f"%{_escape_like(q.q.lower())}%", escape="\\"))
+        needle = q.q.lower()
+        if store.text_index == "fts5" and len(needle) >= 3:
+            # a phrase of trigrams is a substring: the FTS index answers without reading the incidents' rows. The
+            # unary + keeps SQLite from fetching each match's row by rowid: it checks the rowids while it walks an
+            # index instead (a count, or the sort order's index up to the page), which stays within one index scan
+            fts = table(text_index.FTS, column("rowid"))
+            phrase = '"' + needle.replace('"', '""') + '"'
+            conds.append(literal_column("+incidents.rowid").in_(
+                select(fts.c.rowid).where(literal_column(text_index.FTS).op("MATCH")(phrase))))
+        else:   # PostgreSQL's pg_trgm index serves this LIKE; SQLite reads every row
+            conds.append(_I.search.like(f"%{_escape_like(needle)}%", escape="\\"))
     return conds
 
 
@@ -100,19 +113,22 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(stmt: Select[Any], q: IncidentQuery) -> Select[Any]:
-    conds = _conditions(q)
+def _filtered(stmt: Select[Any], q: IncidentQuery, store: Store) -> Select[Any]:
+    conds = _conditions(q, store)
     return stmt.where(and_(*conds)) if conds else stmt
 
 
 def incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> Page:
     """One page of incidents matching ``q``, as export records, with the total count over all pages."""
     key = SORTS[q.sort]
-    order = [key.desc().nulls_last() if q.descending else key.asc().nulls_last(), _I.id.asc()]
+    # NULLs last spelled (key IS NULL), key: the form the sort indexes of store/schema.py hold, on both backends
+    order = [key.desc() if q.descending else key.asc(), _I.id.asc()]
+    if key is not _I.id:
+        order.insert(0, key.is_(None))
     with store.engine.connect() as cx:
-        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q)).scalar() or 0
+        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
         # sort and page on the small columns first, then fetch only this page's docs
-        ids = cx.execute(_filtered(select(_I.id), q).order_by(*order).limit(q.limit).offset(q.offset)).scalars().all()
+        ids = cx.execute(_filtered(select(_I.id), q, store).order_by(*order).limit(q.limit).offset(q.offset)).scalars().all()
         docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
         rows = _with_outlets(cx, [json.loads(docs[i]) for i in ids])
     stamped(rows, store)
@@ -147,8 +163,8 @@ def map_points(store: Store, q: IncidentQuery = IncidentQuery()) -> tuple[list[d
     cols = (_I.id, _I.lat, _I.lon, _I.date_from, _I.places, _I.admin1, _I.country, _I.killed_best, _I.perpetrator)
     placed = and_(_I.lat.is_not(None), _I.lon.is_not(None))
     with store.engine.connect() as cx:
-        rows = cx.execute(_filtered(select(*cols).where(placed), q).order_by(_I.date_from, _I.id)).mappings().all()
-        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q)).scalar() or 0
+        rows = cx.execute(_filtered(select(*cols).where(placed), q, store).order_by(_I.date_from, _I.id)).mappings().all()
+        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
     out = []
     for r in rows:
         places = [p for p in (r["places"] or "").split("|") if p]
@@ -186,7 +202,9 @@ def claims(store: Store, *, incident: str | None = None, article: str | None = N
         stmt = stmt.where(and_(*conds))
     with store.engine.connect() as cx:
         rows = cx.execute(stmt.order_by(c.c.seq)).mappings().all()
-    tally_of = {cl: t["id"] for t in tallies(store) for cl in t["claims"]}
+    # only tally-scope claims make tallies (stages/reconcile.py): the incident page need not read every tally
+    tally_of = ({cl: t["id"] for t in tallies(store) for cl in t["claims"]}
+                if any(r["scope"] == "tally" for r in rows) else {})
     reviewed = claim_corrections(store)
     out = []
     for r in rows:
@@ -273,7 +291,7 @@ def stats_per_day(store: Store, q: IncidentQuery = IncidentQuery()) -> list[dict
     """Per start day: incidents, and killed (best estimates summed) by category and in total; injured in total."""
     sums = [func.sum(_I[f"killed_{c}"]) for c in CATEGORIES]
     stmt = _filtered(select(_I.date_from, func.count(), *sums, func.sum(_I.killed_best), func.sum(_I.injured_best))
-                     .where(_I.date_from.is_not(None)), q).group_by(_I.date_from).order_by(_I.date_from)
+                     .where(_I.date_from.is_not(None)), q, store).group_by(_I.date_from).order_by(_I.date_from)
     with store.engine.connect() as cx:
         rows = cx.execute(stmt).all()
     out = []
@@ -291,7 +309,7 @@ def stats_per_region(store: Store, q: IncidentQuery = IncidentQuery()) -> list[d
     """Per country and admin region: incidents, killed and injured (best estimates summed), worst first."""
     killed = func.sum(_I.killed_best)
     stmt = _filtered(select(_I.country, _I.admin1, func.count(), killed, func.sum(_I.injured_best),
-                            func.min(_I.date_from), func.max(func.coalesce(_I.date_to, _I.date_from))), q)
+                            func.min(_I.date_from), func.max(func.coalesce(_I.date_to, _I.date_from))), q, store)
     stmt = stmt.group_by(_I.country, _I.admin1).order_by(killed.desc().nulls_last(), _I.country, _I.admin1)
     with store.engine.connect() as cx:
         rows = cx.execute(stmt).all()

@@ -10,6 +10,7 @@ import logging
 from typing import Any, Mapping
 
 from sqlalchemy import Engine, inspect, select, text, update
+from sqlalchemy.schema import CreateIndex
 
 from tally.models import CATEGORIES
 from tally.store import schema
@@ -52,7 +53,7 @@ def search_text(doc: Mapping[str, Any]) -> str:
 
 def add_missing(engine: Engine) -> None:
     """Add the derived columns to an incidents table made by an older Tally and fill them from the docs; create
-    any missing index (``create_all`` makes indexes only with a new table)."""
+    any missing index of any table (``create_all`` makes indexes only with a new table)."""
     t = schema.incidents
     have = {c["name"] for c in inspect(engine).get_columns("incidents")}
     missing = [c for c in DERIVED if c not in have]
@@ -63,5 +64,6 @@ def add_missing(engine: Engine) -> None:
                 cx.execute(text(f"ALTER TABLE incidents ADD COLUMN {name} {t.c[name].type.compile(engine.dialect)}"))
             for ident, doc in cx.execute(select(t.c.id, t.c.doc)).all():
                 cx.execute(update(t).where(t.c.id == ident).values(**filter_columns(json.loads(doc))))
-        for index in t.indexes:
-            index.create(cx, checkfirst=True)
+        for table in schema.metadata.sorted_tables:
+            for index in table.indexes:
+                cx.execute(CreateIndex(index, if_not_exists=True))   # reflection misses expression indexes

@@ -23,7 +23,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tally.errors import StoreError
 from tally.models import Claim, CleanArticle, CountRange, Denial, Incident, Place, Rejected, Tally
-from tally.store import schema
+from tally.store import schema, text_index
 from tally.store.columns import add_missing as add_missing_columns, filter_columns
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
@@ -66,6 +66,7 @@ class Store:
                 schema.metadata.create_all(cx)
                 self._stamp_version(cx)
             add_missing_columns(self.engine)  # after the transaction: it opens its own
+            self.text_index = text_index.ensure(self.engine)   # "fts5", "pg_trgm" or None
         except ImportError as exc:
             raise StoreError(f"no database driver for {_shown(self.url)!r} ({exc}); Tally supports sqlite:/// "
                              "paths and postgresql:// URLs", code="T401") from exc
@@ -255,14 +256,19 @@ class Store:
             cx.execute(delete(schema.incidents))
             cx.execute(delete(schema.tallies))
             new = 0
-            for inc in incidents:
+            rows: list[dict[str, Any]] = []
+            links: list[dict[str, Any]] = []
+            for inc in incidents:   # executemany in batches: one round trip per thousand incidents, not per row
                 new += inc.id not in old
-                doc = incident_doc(inc)
-                cx.execute(insert(schema.incidents).values(**incident_row(inc), **filter_columns(doc)))
-                if inc.claims:
-                    cx.execute(insert(schema.incident_claims), [{"incident": inc.id, "claim": c} for c in inc.claims])
-            for t in tallies:
-                cx.execute(insert(schema.tallies).values(**tally_row(t)))
+                rows.append({**incident_row(inc), **filter_columns(incident_doc(inc))})
+                links += [{"incident": inc.id, "claim": c} for c in inc.claims]
+                if len(rows) >= 1000:
+                    _insert_batch(cx, schema.incidents, rows)
+                    _insert_batch(cx, schema.incident_claims, links)
+                    rows, links = [], []
+            _insert_batch(cx, schema.incidents, rows)
+            _insert_batch(cx, schema.incident_claims, links)
+            _insert_batch(cx, schema.tallies, [tally_row(t) for t in tallies])
             total = cx.execute(select(func.count()).select_from(schema.incidents)).scalar() or 0
         return new, total - new
 
@@ -446,6 +452,11 @@ def tally_row(t: Tally) -> dict[str, Any]:
 def denial_row(d: Denial) -> dict[str, Any]:
     return {"article": d.article, "denier": d.denier, "side": d.side, "quote": d.quote, "start": d.start,
             "end": d.end}
+
+
+def _insert_batch(cx: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        cx.execute(insert(table), rows)
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:

@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tally.store.db import Store
 from tally.web.responses import DropEmptyParams, Pages, RefuseOversized, SecurityHeaders, error_body
 from tally.web.views import api, incidents, map as map_view, reports, tallies, timeline
+from tally.web import timing
+from tally.web.timing import ServerTiming
 
 STATIC = Path(__file__).parent / "static"
 
@@ -81,4 +83,6 @@ def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
     app.add_middleware(RefuseOversized)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(DropEmptyParams)
+    app.add_middleware(ServerTiming)
+    timing.watch(app.state.store.engine)
     return app

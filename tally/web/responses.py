@@ -110,6 +110,7 @@ def incident_query(
     category: Literal[CATEGORIES] | None = Query(None, description="Has people killed in this category."),  # type: ignore[valid-type]
     contested: bool | None = Query(None, description="Only contested (true) or uncontested (false) incidents."),
     min_confidence: float = Query(0.0, ge=0.0, le=1.0),
+    min_killed: int | None = Query(None, ge=0, le=2 ** 62, description="At least this many killed (best estimate)."),
     q: str | None = Query(None, description="Free text over places, sources and evidence sentences."),
     sort: Literal[tuple(SORTS)] = Query("date"),  # type: ignore[valid-type]
     order: Literal["asc", "desc"] = Query("asc"),
@@ -119,32 +120,51 @@ def incident_query(
     try:
         return IncidentQuery(since=since, until=until, country=country, admin1=admin1, place=place,
                              perpetrator=perpetrator, event_type=event_type, category=category, contested=contested,
-                             min_confidence=min_confidence, q=q, sort=sort, descending=order == "desc",
+                             min_confidence=min_confidence, min_killed=min_killed, q=q, sort=sort, descending=order == "desc",
                              limit=limit, offset=offset)
     except ConfigError as exc:
         raise HTTPException(400, str(exc)) from exc
 
 
-class SecurityHeaders:
-    """Adds the Content-Security-Policy and friends to every response (pure ASGI, so streaming is untouched)."""
+class AddHeaders:
+    """Pure ASGI middleware (so streaming is untouched) that adds ``headers(state)`` to every HTTP response;
+    ``begin`` makes the per-request state, ``end`` closes it."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+
+    def begin(self) -> Any:
+        return None
+
+    def headers(self, state: Any) -> list[tuple[bytes, bytes]]:
+        raise NotImplementedError
+
+    def end(self, state: Any) -> None:
+        pass
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        state = self.begin()
 
         async def send_with_headers(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                headers += [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
-                            (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", []), *self.headers(state)]}
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            self.end(state)
+
+
+class SecurityHeaders(AddHeaders):
+    """Adds the Content-Security-Policy and friends to every response."""
+
+    def headers(self, state: Any) -> list[tuple[bytes, bytes]]:
+        return [(b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+                (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY")]
 
 
 MAX_QUERY_BYTES = 4096
