@@ -24,15 +24,17 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path.endswith(".json") or "html" not in request.headers.get("accept", "")
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
-        return JSONResponse(error_body(status, message), status_code=status)
-    return request.app.state.pages.render(request, "error.html", {"status": status, "message": message}, status)
+        return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+    page = request.app.state.pages.render(request, "error.html", {"status": status, "message": message}, status)
+    page.headers.update(headers or {})
+    return page  # type: ignore[no-any-return]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return _error(request, exc.status_code, str(exc.detail))
+    return _error(request, exc.status_code, str(exc.detail), exc.headers)
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
