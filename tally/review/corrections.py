@@ -21,6 +21,8 @@ from tally.review.records import ACTIONS, CLAIM_ACTIONS, GRADES, INCIDENT_ACTION
 from tally.store.db import Store
 from tally.store.serialize import row_claim
 
+MAX_COUNT = 10**9   # above any death toll, below the stores' 64-bit integers
+
 
 class _Targets:
     """The claims and incidents of the stored ledger, read once per correction."""
@@ -51,11 +53,13 @@ def _int(value: Any, what: str) -> int | None:
     if value is None or value == "":
         return None
     try:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise TypeError   # a count of people: True or 2.5 is a mistake, never 1 or 2
         n = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ReviewError(f"{what} must be a whole number, not {value!r}", code="T603") from None
-    if n < 0:
-        raise ReviewError(f"{what} must not be negative ({n})", code="T603")
+    if not 0 <= n <= MAX_COUNT:
+        raise ReviewError(f"{what} must be between 0 and {MAX_COUNT:,} ({n})", code="T603")
     return n
 
 
@@ -101,7 +105,10 @@ def _merge(t: _Targets, iid: str, value: Mapping[str, Any]) -> tuple[dict[str, A
 
 def _split(t: _Targets, iid: str, value: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     inc = t.incident(iid)
-    moved = [t.claim(c) for c in value.get("claims") or ()]
+    named = value.get("claims") or []
+    if not isinstance(named, (list, tuple)) or not all(isinstance(c, str) for c in named):
+        raise ReviewError(f"claims must be a list of claim ids, not {named!r}", code="T603")
+    moved = [t.claim(c) for c in named]
     if not moved:
         raise ReviewError("name the claims to split off (--claim ID, repeatable)", code="T603")
     outside = [c.id for c in moved if c.id not in inc["claims"]]

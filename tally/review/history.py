@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from tally.errors import ReviewError
-from tally.review.rebuild import load_corrections
+from tally.review.rebuild import load_corrections, now
 from tally.store.db import Store
 
 RULE = ("ranges combine as CODING_RULES.md says: the lowest minimum and highest maximum over all claims, "
@@ -66,3 +66,15 @@ def explain(store: Store, iid: str) -> dict[str, Any]:
 def history(store: Store, target: str | None = None) -> list[dict[str, Any]]:
     """Audit lines, oldest first; for one target (incident, claim, correction or review item) when given."""
     return [dict(a, detail=json.loads(a["detail"] or "{}")) for a in store.audit_rows(target)]
+
+
+def note(store: Store, target: str, *, analyst: str, note: str) -> dict[str, Any]:
+    """Write an analyst's note on a target (a review item, claim or incident) into the audit log; changes nothing."""
+    if not analyst.strip():
+        raise ReviewError("say who writes the note", code="T606")
+    if not note.strip():
+        raise ReviewError("a note needs some text", code="T603")
+    line = {"at": now(), "analyst": analyst, "action": "note", "target": target, "revision": None,
+            "detail": json.dumps({"note": note})}
+    store.add_audit(line)
+    return {**line, "detail": {"note": note}}

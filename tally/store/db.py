@@ -313,6 +313,12 @@ class Store:
             cx.execute(insert(c).values(**row, seq=seq))
             cx.execute(insert(schema.audit).values(**audit))
 
+    def add_audit(self, audit: dict[str, Any]) -> None:
+        """One audit line on its own (an analyst's note that changes nothing)."""
+        with self.engine.begin() as cx:
+            self._serialize(cx)
+            cx.execute(insert(schema.audit).values(**audit))
+
     def withdraw_correction(self, cid: str, at: str, audit: dict[str, Any]) -> bool:
         c = schema.corrections
         with self.engine.begin() as cx:

@@ -1,4 +1,5 @@
-"""create_app(db): the FastAPI application over one ledger database. Only GET routes: it never writes."""
+"""create_app(db): the FastAPI application over one ledger database. Read-only, except the analyst corrections
+under /api/review, which need the write token (tally/web/writes.py) and are refused (403) when none is set."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tally.store.db import Store
 from tally.web.responses import DropEmptyParams, Pages, RefuseOversized, SecurityHeaders, error_body
-from tally.web.views import api, incidents, map as map_view, reports, tallies, timeline
+from tally.web.views import api, incidents, map as map_view, reports, review, review_api, tallies, timeline
 from tally.web import timing
 from tally.web.timing import ServerTiming
 
@@ -25,15 +26,17 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or path.endswith(".json") or "html" not in request.headers.get("accept", "")
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     if _wants_json(request):
-        return JSONResponse(error_body(status, message), status_code=status)
-    return request.app.state.pages.render(request, "error.html", {"status": status, "message": message}, status)
+        return JSONResponse(error_body(status, message), status_code=status, headers=headers)
+    page = request.app.state.pages.render(request, "error.html", {"status": status, "message": message}, status)
+    page.headers.update(headers or {})
+    return page  # type: ignore[no-any-return]
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    return _error(request, exc.status_code, str(exc.detail))
+    return _error(request, exc.status_code, str(exc.detail), exc.headers)
 
 
 async def _invalid(request: Request, exc: Exception) -> Response:
@@ -59,20 +62,27 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 responses["400"] = {**_ERROR, "description": "A bad parameter"}
                 if "{" in path:
                     responses["404"] = {**_ERROR, "description": "No such record"}
+                for code in ("401", "403", "409", "415"):     # the write routes' refusals, in the error shape
+                    if code in responses:
+                        responses[code] = {**_ERROR, "description": responses[code]["description"]}
+        schema.setdefault("components", {})["securitySchemes"] = {"bearer": {"type": "http", "scheme": "bearer"}}
         app.openapi_schema = schema
     return app.openapi_schema
 
 
-def create_app(db: str | None = None, store: Store | None = None) -> FastAPI:
-    """The web app over ``db`` (a path or URL; default $TALLY_DB or tally.db), or over an open ``store``."""
+def create_app(db: str | None = None, store: Store | None = None, write_token: str | None = None) -> FastAPI:
+    """The web app over ``db`` (a path or URL; default $TALLY_DB or tally.db), or over an open ``store``.
+    ``write_token``: the bearer token analyst corrections need (see tally.web.writes.load_token); None: no writes."""
     app = FastAPI(title="Tally", version="0.2", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
-                  description="The casualty ledger, read-only: incidents, claims, tallies, reports, statistics.")
+                  description="The casualty ledger: incidents, claims, tallies, reports, statistics (read-only); "
+                              "analyst corrections under /api/review with the write token.")
     app.state.store = store or Store(db)
     app.state.pages = Pages()
+    app.state.write_token = write_token
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for view in (api, incidents, timeline, map_view, reports, tallies):
+    for view in (api, review_api, incidents, timeline, map_view, reports, tallies, review):
         app.include_router(view.router)
 
     @app.get("/", include_in_schema=False)

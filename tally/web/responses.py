@@ -21,6 +21,7 @@ from tally.errors import ConfigError
 from tally.models import CATEGORIES, EVENT_TYPES
 from tally.readout.formats import rng
 from tally.readout.query import MAX_LIMIT, SORTS, IncidentQuery
+from tally.review.records import GRADES
 from tally.store.db import Store
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -63,6 +64,7 @@ class Pages:
         self.env.filters["rng"] = rng
         self.env.filters["web_url"] = web_url
         self.env.globals["CATEGORIES"] = CATEGORIES
+        self.env.globals["GRADES"] = GRADES
 
     def render(self, request: Request, template: str, data: dict[str, Any], status: int = 200) -> HTMLResponse:
         html = self.env.get_template(template).render(request=request, json_url=json_twin(request),

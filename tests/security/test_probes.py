@@ -3,6 +3,7 @@ and oversized parameters, and every method but GET. Each is answered with a 4xx 
 empty match), never a server error or a database message, and the ledger is unchanged afterwards."""
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Any
 from urllib.parse import quote
@@ -98,13 +99,17 @@ def test_oversized_requests_are_refused(hostile_client: TestClient, url: str, pr
 @pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
 def test_nothing_but_get_is_accepted_anywhere(hostile_client: TestClient, hostile_db: str, method: str,
                                               probes: Counter[str]) -> None:
+    """Without a write token even the write routes (/api/review) refuse: 403 "writes disabled"."""
     before = ledger_digest(hostile_db)
-    paths = [p.replace("{ident}", "x").replace("{key}", "x") for p, _ in operations(hostile_client)]
-    paths += ["/incidents", "/incidents/x", "/reports/x", "/timeline", "/", "/static/style.css"]
+    paths = [re.sub(r"\{[^}]+\}", "x", p) for p, _ in operations(hostile_client)]
+    paths += ["/incidents", "/incidents/x", "/reports/x", "/timeline", "/", "/static/style.css", "/review"]
     for path in paths:
-        r = hostile_client.request(method, path, json={"id": "x", "killed": 1000})
+        r = hostile_client.request(method, path, json={"id": "x", "killed": 1000, "action": "reject", "by": "x"})
         probes["write attempts refused"] += 1
-        assert r.status_code in (404, 405), (method, path, r.status_code)
+        if method == "POST" and path.startswith("/api/review/"):
+            assert r.status_code == 403 and "writes disabled" in r.json()["error"], (path, r.status_code)
+        else:
+            assert r.status_code in (404, 405), (method, path, r.status_code)
     assert ledger_digest(hostile_db) == before
 
 
