@@ -19,7 +19,7 @@ RAW = [re.compile(p, re.IGNORECASE) for p in (
 def page_urls(client: TestClient) -> list[str]:
     incidents = client.get("/api/incidents", params={"limit": 500}).json()["incidents"]
     reports = client.get("/api/reports", params={"limit": 500}).json()["reports"]
-    urls = ["/incidents", "/incidents?q=%3Cscript%3Ealert(1)%3C/script%3E", "/timeline", "/map", "/tallies",
+    urls = ["/incidents", "/incidents?q=%3Cscript%3Ealert(1)%3C/script%3E", "/timeline", "/map", "/tallies", "/review",
             "/reports", "/incidents?country=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
             "/incidents/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/reports/%3Csvg%20onload%3Dalert(1)%3E"]
     urls += [f"/incidents/{quote(i['id'], safe='')}" for i in incidents]

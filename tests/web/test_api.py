@@ -18,7 +18,7 @@ from tally.web.app import create_app
 
 from .conftest import CORPUS
 
-PAGES = ["/incidents", "/timeline", "/map", "/tallies", "/reports", "/reports/h1"]
+PAGES = ["/incidents", "/timeline", "/map", "/tallies", "/reports", "/reports/h1", "/review"]
 
 
 def first_contested(client: TestClient) -> dict:
@@ -35,7 +35,10 @@ def test_the_openapi_schema_documents_every_endpoint(client: TestClient) -> None
     names = {p["name"] for p in schema["paths"]["/api/incidents"]["get"]["parameters"]}
     assert {"since", "until", "country", "admin1", "place", "perpetrator", "event_type", "category", "contested",
             "min_confidence", "q", "sort", "order", "limit", "offset", "format"} <= names
-    assert all(set(ops) == {"get"} for ops in schema["paths"].values())      # read-only
+    writes = {p for p, ops in schema["paths"].items() if set(ops) != {"get"}}
+    assert all(p.startswith("/api/review/") for p in writes) and len(writes) == 3     # read-only but corrections
+    for path in writes:
+        assert {"401", "403", "415"} <= set(schema["paths"][path]["post"]["responses"]), path
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -7,46 +7,11 @@ Set TALLY_SCREENSHOTS=docs/screenshots to save the README's screenshots of the m
 from __future__ import annotations
 
 import csv
-import os
 from pathlib import Path
-from typing import Any, Iterator
-
-import pytest
-
-SHOTS = os.environ.get("TALLY_SCREENSHOTS")
+from typing import Any
 
 
-@pytest.fixture
-def page(browser: Any, live_server: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True,
-                                  base_url=live_server)
-    pg = context.new_page()
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def offline(route: Any) -> None:
-        if route.request.url.startswith(live_server):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", offline)
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    assert not outside, f"pages asked for other hosts: {outside}"
-    assert not errors, f"errors in the browser console: {errors}"
-    context.close()
-
-
-def shoot(pg: Any, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        pg.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
-
-
-def test_filter_the_list_and_open_an_incident_with_highlighted_evidence(page: Any) -> None:
+def test_filter_the_list_and_open_an_incident_with_highlighted_evidence(page: Any, shoot: Any) -> None:
     page.goto("/incidents")
     total = page.locator("#incidents tbody tr").count()
     shoot(page, "incidents")
@@ -63,7 +28,7 @@ def test_filter_the_list_and_open_an_incident_with_highlighted_evidence(page: An
     assert page.locator("#figures").is_visible()
 
 
-def test_a_contested_incident_shows_who_denies_what(page: Any) -> None:
+def test_a_contested_incident_shows_who_denies_what(page: Any, shoot: Any) -> None:
     page.goto("/incidents?contested=true")
     page.locator("#incidents tbody tr td:first-child a").first.click()
     page.wait_for_url("**/incidents/inc-*")
@@ -74,7 +39,7 @@ def test_a_contested_incident_shows_who_denies_what(page: Any) -> None:
     shoot(page, "incident")
 
 
-def test_the_timeline_draws_bars_and_tallies(page: Any) -> None:
+def test_the_timeline_draws_bars_and_tallies(page: Any, shoot: Any) -> None:
     page.goto("/timeline")
     page.wait_for_selector("#timeline[data-drawn]")
     assert page.locator("#timeline rect.bar").count() > 5
@@ -82,7 +47,7 @@ def test_the_timeline_draws_bars_and_tallies(page: Any) -> None:
     shoot(page, "timeline")
 
 
-def test_the_map_draws_countries_and_points(page: Any) -> None:
+def test_the_map_draws_countries_and_points(page: Any, shoot: Any) -> None:
     page.goto("/map")
     page.wait_for_selector("#map[data-drawn]")
     points = page.evaluate("fetch('/map.json').then(r => r.json()).then(d => d.points.length)")
@@ -104,7 +69,7 @@ def test_download_an_export(page: Any, tmp_path: Path) -> None:
     assert rows and {r["country"] for r in rows} == {"Syria"} and "killed_total_best" in rows[0]
 
 
-def test_the_report_page_shows_what_cleaning_removed(page: Any) -> None:
+def test_the_report_page_shows_what_cleaning_removed(page: Any, shoot: Any) -> None:
     page.goto("/reports/h1")
     assert "Anefis" in page.locator("#cleaned").inner_text()
     assert "newsletter" in page.locator("#removed").inner_text().lower()
