@@ -39,9 +39,13 @@ def _corrections(corrections: list[Correction]) -> list[ReviewItem]:
 
 
 def _ledger_items(store: Store, min_confidence: float, settled: set[str]) -> list[ReviewItem]:
+    incidents = store.incident_docs()
+    graded = {inc["id"] for inc in incidents if inc.get("grade")}
+    # a finding an analyst answers with a grade (outlier, copy-only) is settled while the incident keeps a grade;
+    # withdrawing the grade brings the finding back
     items = [_item(f.check, f.target, f.magnitude, f.title, f.detail, _FINDING_ACTIONS[f.check], f.related)
-             for f in run_checks(store)]
-    for inc in store.incident_docs():
+             for f in run_checks(store) if not ("grade" in _FINDING_ACTIONS[f.check] and f.target in graded)]
+    for inc in incidents:
         if inc["contested"] and not inc.get("grade"):
             total = ((inc["killed"] or {}).get("total") or {}).get("min") or 0
             items.append(_item("contested", inc["id"], total, f"contested incident, {total} killed, not graded",

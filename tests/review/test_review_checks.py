@@ -51,6 +51,18 @@ def test_queue_orders_by_stake_and_dismissing_settles_an_item(corpus_db):
     assert len(review_queue(store)) == len(items) - 1
 
 
+def test_grading_a_finding_settles_it_until_the_grade_is_withdrawn(corpus_db):
+    from tally.review import withdraw
+
+    store = Store(str(corpus_db))
+    item = next(i for i in review_queue(store) if i.kind == "copy-only")
+    grade = act(store, item.id, "g", analyst="ana", value={"grade": "weak"}, note="one wire story, no second source")
+    assert grade.status == "applied"
+    assert item.id not in {i.id for i in review_queue(store)}
+    withdraw(store, grade.id, analyst="ana", note="graded the wrong incident")
+    assert item.id in {i.id for i in review_queue(store)}
+
+
 def test_one_key_confirm_settles_a_low_confidence_claim(corpus_db):
     store = Store(str(corpus_db))
     low = next(i for i in review_queue(store) if i.kind == "low-confidence")
