@@ -15,12 +15,14 @@ ROBOTS = "T211"
 NOT_A_FEED = "T212"
 TRUNCATED = "T213"
 NO_COLUMN = "T214"
+BAD_URL = "T215"
+REDIRECTS = "T216"
 
 LABELS = {
     MISSING: "missing", EMPTY: "empty", BINARY: "binary", TOO_LARGE: "too large", NOT_JSON: "not JSON",
     NO_TEXT: "no text", BAD_FIELD: "bad field", UNREADABLE: "unreadable", UNSUPPORTED: "unsupported type",
     FETCH_FAILED: "fetch failed", ROBOTS: "robots.txt", NOT_A_FEED: "not a feed", TRUNCATED: "truncated",
-    NO_COLUMN: "no such column",
+    NO_COLUMN: "no such column", BAD_URL: "bad URL", REDIRECTS: "too many redirects",
 }
 
 

@@ -3,7 +3,10 @@
 ``Fetcher.get(url)`` sends a clear user agent, obeys robots.txt (urllib.robotparser, fed by our own request so
 timeouts and the size cap apply), waits between requests to the same host, retries transient failures with
 exponential back-off, stops reading past a size cap, and sends ``If-None-Match`` / ``If-Modified-Since`` when
-it is given the ETag / Last-Modified of an earlier answer. Failures raise ``SourceError`` naming the URL.
+it is given the ETag / Last-Modified of an earlier answer. Failures raise ``SourceError`` naming the URL,
+with a code saying what went wrong (see codes.py): a bad URL or a redirect to one, a redirect loop, a body
+that cannot be decoded or that takes too long, a refusal. No wait is ever longer than ``FetchPolicy.max_wait``,
+whatever Retry-After or Crawl-delay asks (tests/fuzz/test_fetch.py runs it against a hostile site).
 
 The per-host pacing and the retry loop are written by hand: httpx leaves both to the caller.
 """
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import logging
+import math
 import time
 import urllib.robotparser
 from dataclasses import dataclass
@@ -20,7 +24,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from tally.errors import SourceError
-from tally.sources.codes import FETCH_FAILED, ROBOTS, TOO_LARGE
+from tally.sources.codes import BAD_URL, FETCH_FAILED, REDIRECTS, ROBOTS, TOO_LARGE, UNREADABLE
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,7 @@ def _version() -> str:
 
 USER_AGENT = f"Tally/{_version()} (casualty-ledger research; reads only the news feeds and pages it is pointed at)"
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-MAX_RETRY_AFTER = 120.0
+MAX_RETRY_AFTER = 120.0            # the default FetchPolicy.max_wait
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +52,9 @@ class FetchPolicy:
     backoff: float = 1.0               # first wait; doubles on each retry
     max_bytes: int = 5 * 1024 * 1024   # a bigger answer is refused
     obey_robots: bool = True
+    max_wait: float = MAX_RETRY_AFTER  # the longest wait, whatever Retry-After, Crawl-delay or back-off ask
+    max_seconds: float = 120.0         # one answer's whole download, however slowly it trickles in
+    max_redirects: int = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +65,7 @@ class Fetched:
     content_type: str
     etag: str | None
     last_modified: str | None
-    retry_after: float = 0.0           # seconds the server asked to wait (429 / 503), capped at MAX_RETRY_AFTER
+    retry_after: float = 0.0           # seconds the server asked to wait (429 / 503), capped at max_wait
 
 
 class Fetcher:
@@ -68,8 +75,9 @@ class Fetcher:
                  sleep: Callable[[float], None] = time.sleep) -> None:
         self.policy = policy or FetchPolicy()
         self._client = httpx.Client(headers={"User-Agent": self.policy.user_agent}, follow_redirects=True,
-                                    timeout=self.policy.timeout, transport=transport)
-        self._sleep = sleep
+                                    timeout=self.policy.timeout, transport=transport,
+                                    max_redirects=self.policy.max_redirects)
+        self._sleep = lambda seconds: sleep(min(max(seconds, 0.0), self.policy.max_wait))
         self._last: dict[str, float] = {}
         self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
 
@@ -83,16 +91,17 @@ class Fetcher:
         self._client.close()
 
     def get(self, url: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-        """GET ``url``; raises SourceError (T210 failed, T211 robots.txt forbids, T204 too large)."""
-        if urlsplit(url).scheme not in ("http", "https"):
-            raise SourceError(url, "not an http(s) URL", code=FETCH_FAILED)
+        """GET ``url``; raises SourceError (T210 failed, T211 robots.txt forbids, T204 too large, T215 bad URL,
+        T216 too many redirects, T208 an answer that cannot be decoded)."""
+        problem = url_problem(url)
+        if problem:
+            raise SourceError(url, problem, code=BAD_URL)
         if self.policy.obey_robots and not self._allowed(url):
             raise SourceError(url, "robots.txt of the site forbids fetching it", code=ROBOTS)
         headers = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
+        for name, value in (("If-None-Match", etag), ("If-Modified-Since", last_modified)):
+            if value and value.isascii() and value.isprintable():   # a validator we cannot send is left out
+                headers[name] = value
         return self._with_retries(url, headers)
 
     # ------------------------------------------------------------------ retries and pacing
@@ -102,7 +111,10 @@ class Fetcher:
             last_try = attempt == self.policy.retries
             try:
                 fetched = self._once(url, headers)
-            except httpx.TransportError as exc:
+            except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError, UnicodeError) as exc:
+                final = _final(url, exc)
+                if final is not None:
+                    raise final from None
                 if last_try:
                     raise SourceError(url, f"cannot fetch: {exc.__class__.__name__}: {exc}",
                                       code=FETCH_FAILED) from None
@@ -120,6 +132,7 @@ class Fetcher:
 
     def _once(self, url: str, headers: dict[str, str]) -> Fetched:
         self._pace(url)
+        started = time.monotonic()
         with self._client.stream("GET", url, headers=headers) as resp:
             declared = resp.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > self.policy.max_bytes:
@@ -131,17 +144,19 @@ class Fetcher:
                 if len(body) > self.policy.max_bytes:
                     raise SourceError(url, f"answer is over the {self.policy.max_bytes} byte limit",
                                       code=TOO_LARGE)
+                if time.monotonic() - started > self.policy.max_seconds:
+                    raise SourceError(url, f"answer still arriving after {self.policy.max_seconds:g} s; given up",
+                                      code=FETCH_FAILED)
             return Fetched(str(resp.url), resp.status_code, bytes(body), resp.headers.get("Content-Type", ""),
                            resp.headers.get("ETag"), resp.headers.get("Last-Modified"),
-                           _retry_after(resp.headers.get("Retry-After")))
+                           _retry_after(resp.headers.get("Retry-After"), self.policy.max_wait))
 
     def _pace(self, url: str) -> None:
         host = urlsplit(url).netloc.lower()
         interval = self.policy.per_host_interval
         robots = self._robots.get(host)
-        delay = robots.crawl_delay(self.policy.user_agent) if robots else None
-        if delay:
-            interval = max(interval, float(delay))
+        delay = _seconds(robots.crawl_delay(self.policy.user_agent)) if robots else 0.0
+        interval = min(max(interval, delay), self.policy.max_wait)
         since = time.monotonic() - self._last.get(host, float("-inf"))
         if since < interval:
             self._sleep(interval - since)
@@ -160,7 +175,8 @@ class Fetcher:
         parser = urllib.robotparser.RobotFileParser(robots_url)
         try:
             got = self._once(robots_url, {})
-        except (httpx.TransportError, SourceError) as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, httpx.CookieConflict, httpx.StreamError, UnicodeError,
+                SourceError) as exc:
             log.info("%s: cannot read (%s); treating the site as open", robots_url, exc)
             parser.parse([])
             return parser
@@ -179,9 +195,59 @@ def _checked(url: str, fetched: Fetched) -> Fetched:
     raise SourceError(url, f"HTTP {fetched.status}", code=FETCH_FAILED)
 
 
-def _retry_after(value: str | None) -> float:
-    """Retry-After in seconds (the number form; an HTTP date is read as no request)."""
+def _retry_after(value: str | None, cap: float = MAX_RETRY_AFTER) -> float:
+    """Retry-After in seconds (the number form; an HTTP date, nan or a negative is read as no request), at most
+    ``cap``."""
+    return min(_seconds(value), cap)
+
+
+def _seconds(value: object) -> float:
+    """A non-negative finite number of seconds from a header or robots.txt value; 0 when it is none."""
     try:
-        return min(max(float(value), 0.0), MAX_RETRY_AFTER) if value else 0.0
-    except ValueError:
+        seconds = float(value) if value is not None and value != "" else 0.0   # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
         return 0.0
+    if math.isnan(seconds) or seconds < 0:
+        return 0.0
+    return seconds
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be fetched (not http(s), no host, bad port, spaces or control characters), or None."""
+    if not isinstance(url, str) or not url:
+        return "no URL"
+    if not url.isprintable() or any(ch.isspace() for ch in url):
+        return "URL holds spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+        host = parts.hostname
+    except ValueError as exc:
+        return f"not a valid URL ({exc})"
+    if parts.scheme not in ("http", "https"):
+        return "not an http(s) URL"
+    if not host:
+        return "URL has no host"
+    if port == 0:
+        return "URL has port 0"
+    try:
+        host.encode("idna")              # what the resolver will do: labels of 1-63 characters
+        httpx.URL(url)
+    except (httpx.InvalidURL, UnicodeError, ValueError) as exc:
+        return f"not a valid URL ({exc})"
+    return None
+
+
+def _final(url: str, exc: Exception) -> SourceError | None:
+    """The error for a failure that trying again cannot mend (None for a transient one, which is retried)."""
+    if isinstance(exc, httpx.TooManyRedirects):
+        return SourceError(url, f"too many redirects (a loop?): {exc}", code=REDIRECTS)
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.LocalProtocolError, UnicodeError)):
+        return SourceError(url, f"redirected to a URL that cannot be fetched: {exc}", code=BAD_URL)
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower():
+        return SourceError(url, f"redirected to a URL that cannot be fetched: {exc}", code=BAD_URL)
+    if isinstance(exc, httpx.DecodingError):
+        return SourceError(url, f"answer cannot be decoded: {exc}", code=UNREADABLE)
+    if not isinstance(exc, httpx.TransportError):
+        return SourceError(url, f"cannot fetch: {exc.__class__.__name__}: {exc}", code=FETCH_FAILED)
+    return None

@@ -1,10 +1,11 @@
 """A small web site the tests serve themselves on 127.0.0.1: pages, feeds, robots.txt, ETags, failures on cue."""
 from __future__ import annotations
 
-import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from local_server import LocalServer
 
 
 @dataclass
@@ -26,31 +27,14 @@ class Hit:
     status: int
 
 
-class Site:
+class Site(LocalServer):
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[Hit] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def base(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def url(self, path: str) -> str:
-        return self.base + path
+        super().__init__(ThreadingHTTPServer(("127.0.0.1", 0), _handler(self)))
 
     def paths(self) -> list[str]:
         return [h.path for h in self.hits]
-
-    def start(self) -> "Site":
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
