@@ -329,6 +329,7 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipel
          out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int, merge_from: tuple[Path, ...], replace_sizes: bool) -> None:
     """Build corpora, time tally and the baseline on them, and write the performance report with a plot."""
     raw_path = out.with_suffix(".json")
+    raw_path.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = json.loads(raw_path.read_text()) if keep and raw_path.exists() else {"sizes": {}}
     if replace_sizes:
         results["sizes"] = {}
