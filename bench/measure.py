@@ -134,19 +134,22 @@ def _signatures(batch: list[str]) -> list[bytes]:
 @click.argument("n", type=int)
 @click.option("--workers", type=int, default=2, show_default=True)
 def minhash(n: int, workers: int) -> None:
-    """Deduplicate N generated reports: tally's MinHash signature of each (in WORKERS processes), then a
-    MinHashLSH with the pipeline's bands, inserting each report and querying it for earlier copies."""
+    """Deduplicate N generated reports: tally's MinHash signature of each (in WORKERS processes), then the copy
+    finder's LSH bands (tally/stages/bands.py), inserting each report and querying it for earlier copies, each
+    candidate confirmed on the signatures' estimate (the share of equal hash values), all candidates at once."""
     import multiprocessing as mp
 
-    from datasketch import MinHashLSH
+    import numpy as np
 
     from bench.corpus import records
-    from tally.stages.dedupe import LSH_WEIGHTS, JACCARD_MIN, signature_from_bytes
+    from tally.stages.bands import BandIndex
+    from tally.stages.dedupe import JACCARD_MIN, LSH_WEIGHTS, signature_from_bytes
 
-    lsh = MinHashLSH(threshold=0.5, num_perm=128, weights=LSH_WEIGHTS)
-    kept: dict[int, bytes] = {}
+    index = BandIndex(0.5, 128, LSH_WEIGHTS)
+    kept = np.zeros((n, 128), dtype=np.uint32)   # every signature, for the estimate
     started = time.perf_counter()
-    pairs = done = 0
+    pairs = done = candidates = 0
+    need = JACCARD_MIN * 128
 
     def texts() -> Any:
         chunk: list[str] = []
@@ -161,13 +164,18 @@ def minhash(n: int, workers: int) -> None:
     with mp.get_context("fork").Pool(workers) as pool:
         for sigs in pool.imap(_signatures, texts()):
             for raw in sigs:
-                sig = signature_from_bytes(raw)
-                for other in lsh.query(sig):   # candidates, confirmed on the signatures' estimate
-                    pairs += signature_from_bytes(kept[other]).jaccard(sig) >= JACCARD_MIN
-                lsh.insert(done, sig)
-                kept[done] = raw
+                values = signature_from_bytes(raw).hashvalues.astype(np.uint32)
+                found = index.query(values)
+                if found:
+                    rows = np.fromiter(found, dtype=np.int64, count=len(found))
+                    pairs += int(np.count_nonzero((kept[rows] == values).sum(axis=1) >= need))
+                    candidates += len(rows)
+                index.insert(done, values)
+                kept[done] = values
                 done += 1
-    json.dump({"seconds": time.perf_counter() - started, "reports": done, "copy_pairs": pairs}, sys.stdout)
+    json.dump({"seconds": time.perf_counter() - started, "reports": done, "copy_pairs": pairs,
+               "candidates": candidates}, sys.stdout)
+
 
 if __name__ == "__main__":
     main()

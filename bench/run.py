@@ -1,7 +1,7 @@
 """The benchmark: build corpora, run tally and the naive spaCy baseline on them, write docs/PERFORMANCE.md.
 
     python -m bench                                  # 10k and 30k reports, 1 and 2 workers, 3 runs each
-    python -m bench --sizes 10000,30000,100000 --repeats 3 --minhash 1000000
+    python -m bench --sizes 10000,30000,100000 --repeats 3 --minhash 100000,300000
     python -m bench --sizes 200 --repeats 1 --out /tmp/perf.md   # a smoke run
 
 Each measurement runs in its own process (bench/measure.py); this one samples the resident memory of that
@@ -198,15 +198,7 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
         for w, runs in sorted(entry["pipeline"].items()):
             med = _stage_medians(runs)
             lines.append(f"| {size} | {w} | " + " | ".join(f"{med.get(k, 0.0):.1f}" for k in stage_names) + " |")
-    if results.get("minhash"):
-        m = results["minhash"]
-        lines += ["", "## MinHash deduplication", "",
-                  f"{m['reports']} generated reports: tally's signature (`tally/stages/dedupe.py`) in "
-                  f"{m['workers']} processes, then a MinHashLSH with the pipeline's bands (insert each, query for "
-                  f"earlier copies, confirm on the signature estimate): **{m['seconds']:.0f} s**, "
-                  f"{m['reports'] / m['seconds']:.0f} reports/s, peak memory (PSS) **{m['peak_rss'] / GIB:.2f} GiB**, "
-                  f"{m['copy_pairs']} copy pairs found"
-                  + (f"; {m['cpu_seconds']:.0f} CPU s." if m.get("cpu_seconds") else ".")]
+    lines += _minhash_section(results)
     if results.get("spark"):
         lines += ["", "## Spark job, local mode", "",
                   "`tally/spark/job.py` on the same generated corpus, `local[N]` (N executor threads on this machine), "
@@ -228,6 +220,42 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _minhash_section(results: dict[str, Any]) -> list[str]:
+    """MinHash dedup at each size measured, and the time and memory a least-squares fit gives for 1M reports."""
+    runs = dict(results.get("minhash_sizes") or {})
+    if results.get("minhash") and str(results["minhash"]["reports"]) not in runs:
+        runs[str(results["minhash"]["reports"])] = results["minhash"]   # a result from before sizes were kept
+    if not runs:
+        return []
+    out = ["", "## MinHash deduplication", "",
+           "Generated reports: tally's signature (`tally/stages/dedupe.py`) in worker processes, then the copy "
+           "finder's LSH bands (`tally/stages/bands.py`; before 2026-12 datasketch's MinHashLSH): insert each "
+           "report, query it for earlier copies, confirm each candidate on the signatures' estimate. CPU seconds "
+           "are the process and its workers; candidates are the earlier reports sharing a band, summed.", "",
+           "| reports | workers | seconds | CPU s | reports per CPU s | peak memory (PSS, GiB) | candidates per report "
+           "| copy pairs | load average |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for size, m in sorted(runs.items(), key=lambda kv: int(kv[0])):
+        cpu = m.get("cpu_seconds")
+        cand = m.get("candidates")
+        out.append(f"| {size} | {m.get('workers', '')} | {m['seconds']:.0f} | {_fmt(cpu, '.0f')} | "
+                   f"{_fmt(int(size) / cpu if cpu else None, '.0f')} | {m['peak_rss'] / GIB:.2f} | "
+                   f"{_fmt(cand / int(size) if cand is not None else None, '.0f')} | {m['copy_pairs']} | "
+                   f"{_fmt(m.get('load'), '.1f')} |")
+    cpu_pts = [(int(s), m["cpu_seconds"]) for s, m in runs.items() if m.get("cpu_seconds")]
+    mem_pts = [(int(s), float(m["peak_rss"])) for s, m in runs.items()]
+    k_cpu, k_mem = _exponent(cpu_pts), _exponent(mem_pts)
+    if k_cpu is not None and k_mem is not None:
+        big = max(cpu_pts)
+        cpu_1m = big[1] * (1_000_000 / big[0]) ** k_cpu
+        mem_big = max(mem_pts)
+        mem_1m = mem_big[1] * (1_000_000 / mem_big[0]) ** k_mem
+        out += ["", f"Growth: CPU time ~ size^{k_cpu:.2f}, peak memory ~ size^{k_mem:.2f}. Extrapolated to 1,000,000 "
+                f"reports: about {cpu_1m:.0f} CPU s ({cpu_1m / 60 / 2:.0f} min on 2 idle cores, if the signatures "
+                f"and the index shared the cores evenly; the index runs in one process) and {mem_1m / GIB:.1f} GiB "
+                f"(target: under 10 min and 4 GiB)."]
+    return out
+
+
 def _targets(results: dict[str, Any]) -> list[str]:
     """The issue's targets against the largest corpus measured with the most workers."""
     rows = [(int(size), w, runs, entry) for size, entry in results["sizes"].items() for w, runs in entry["pipeline"].items()]
@@ -238,7 +266,8 @@ def _targets(results: dict[str, Any]) -> list[str]:
     cpu = _median_cpu(runs)
     out = ["### Targets", "", f"At {size} reports, {w} worker(s):", "",
            f"- end to end: {size / secs:.0f} reports/s wall clock (target 100)"
-           + (f"; {size / cpu:.0f} reports per CPU second" if cpu else ""),
+           + (f"; {size / cpu:.0f} reports per CPU second, so at most {2 * size / cpu:.0f}/s on 2 idle cores (copies, store and reconcile run in one process)"
+              if cpu else ""),
            f"- peak memory: {peak / GIB:.2f} GiB (target 2 GiB)"]
     based = [(int(s), e) for s, e in results["sizes"].items() if e.get("baseline") and e.get("pipeline")]
     if based:
@@ -246,7 +275,7 @@ def _targets(results: dict[str, Any]) -> list[str]:
         bsecs = _median(bentry["baseline"], "seconds")
         best = min(_median(r, "seconds") for r in bentry["pipeline"].values())
         out.append(f"- against the baseline at {bsize} reports (its largest size): {bsecs / best:.1f}x faster "
-                   f"wall clock (target 10x)")
+                   f"wall clock (target 10x)" + _cpu_speedup(bentry))
     return out + [""]
 
 
@@ -267,6 +296,14 @@ def _hide_password(args: list[str]) -> list[str]:
     return [make_url(a).render_as_string(hide_password=True) if "://" in a and "@" in a else a for a in args]
 
 
+def _cpu_speedup(entry: dict[str, Any]) -> str:
+    """The baseline's CPU seconds over tally's (least of its worker counts): what the shared machine's load
+    does not change."""
+    base = _median_cpu(entry["baseline"])
+    ours = [c for c in (_median_cpu(r) for r in entry["pipeline"].values()) if c]
+    return f"; {base / min(ours):.1f}x fewer CPU seconds" if base and ours else ""
+
+
 def _commit() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
@@ -283,7 +320,7 @@ def _commit() -> str:
 @click.option("--pipeline/--no-pipeline", "run_pipeline", default=True, show_default=True,
               help="Run tally itself (--no-pipeline: only the baseline, e.g. on another core while tally runs).")
 @click.option("--baseline-max", default=30000, show_default=True, help="Largest size to run the baseline on.")
-@click.option("--minhash", default=0, show_default=True, help="Also time MinHash dedup of this many reports.")
+@click.option("--minhash", default="", help="Also time MinHash dedup of these many reports, comma-separated.")
 @click.option("--spark", "spark_sizes", default="", help="Also run the Spark job in local mode (1 and 2 "
               "executors) on corpora of these sizes, comma-separated.")
 @click.option("--profile", "profile_size", default=0, help="Also profile one ingest of this many reports.")
@@ -292,6 +329,8 @@ def _commit() -> str:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=ROOT / "docs" / "PERFORMANCE.md",
               show_default=True)
 @click.option("--keep", is_flag=True, help="Merge with the results already next to --out instead of starting over.")
+@click.option("--replace-sizes", is_flag=True, help="With --keep: drop the end-to-end rows kept from before (measured "
+              "on older code) and keep the other sections.")
 @click.option("--merge", "merge_from", type=click.Path(exists=True, dir_okay=False, path_type=Path), multiple=True,
               help="Merge the results JSON of another run (e.g. one written with another --out) into this report.")
 @click.option("--queries", "query_claims", default=0, help="Also measure query speed (API and pages, bench/"
@@ -303,17 +342,22 @@ def _commit() -> str:
 @click.option("--queries-seconds", default=120.0, show_default=True, help="Seconds per run, at most.")
 @click.option("--queries-clients", default=2, show_default=True, help="Concurrent clients of the load generator.")
 @click.option("--timeout", default=7200.0, show_default=True, help="Seconds one measurement may take.")
-def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipeline: bool, baseline_max: int, minhash: int,
+def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipeline: bool, baseline_max: int, minhash: str,
          work: Path, out: Path, keep: bool, timeout: float, spark_sizes: str, profile_size: int,
-         merge_from: tuple[Path, ...], query_claims: int, queries_pg: str | None, queries_runs: int,
-         queries_requests: int, queries_seconds: float, queries_clients: int) -> None:
+         merge_from: tuple[Path, ...], replace_sizes: bool, query_claims: int, queries_pg: str | None,
+         queries_runs: int, queries_requests: int, queries_seconds: float, queries_clients: int) -> None:
     """Build corpora, time tally and the baseline on them, and write the performance report with a plot."""
     raw_path = out.with_suffix(".json")
+    raw_path.parent.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = json.loads(raw_path.read_text()) if keep and raw_path.exists() else {"sizes": {}}
+    if replace_sizes:
+        results["sizes"] = {}
+        results["commands"] = [c for c in results.get("commands", []) if "--sizes ''" in c or "--sizes" not in c]
     for other_path in merge_from:
         other = json.loads(other_path.read_text())
         results.setdefault("commands", []).extend(c for c in other.get("commands", []) if c not in results["commands"])
         _merge_sizes(results, other.get("sizes", {}))
+        results.setdefault("minhash_sizes", {}).update(other.get("minhash_sizes", {}))
         for key in ("spark", "profile", "minhash", "queries", "queries_command"):
             if other.get(key):
                 results[key] = other[key]
@@ -342,12 +386,14 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipel
         _merge_sizes(results, {str(size): entry})
         raw_path.parent.mkdir(parents=True, exist_ok=True)
         raw_path.write_text(json.dumps(results, indent=1))
-    if minhash:
-        res = _measure(["minhash", str(minhash), "--workers", str(max(int(w) for w in worker_counts.split(",")))],
-                       timeout)
-        res["workers"] = max(int(w) for w in worker_counts.split(","))
-        results["minhash"] = res
-        click.echo(f"minhash {minhash}: {res['seconds']:.0f} s, {res['peak_rss'] / GIB:.2f} GiB", err=True)
+    for n in [int(x) for x in minhash.split(",") if x]:
+        workers = max(int(w) for w in worker_counts.split(","))
+        res = _measure(["minhash", str(n), "--workers", str(workers)], timeout)
+        res["workers"] = workers
+        results.setdefault("minhash_sizes", {})[str(n)] = res
+        click.echo(f"minhash {n}: {res['seconds']:.0f} s, {res['cpu_seconds']:.0f} CPU s, "
+                   f"{res['peak_rss'] / GIB:.2f} GiB", err=True)
+        raw_path.write_text(json.dumps(results, indent=1))
     for size in [int(s) for s in spark_sizes.split(",") if s]:
         path = corpus.write(work / f"corpus-{size}.jsonl", size)
         for executors in (1, 2):

@@ -31,5 +31,19 @@ def test_bench_runs_and_writes_the_report(tmp_path):
     assert "| 40 | 1 | 1 |" in report and "| 40 | 2 | 1 |" in report          # both worker counts measured
     assert "en_core_web_sm" in report and "x |" in report                     # the baseline, side by side
     assert "## Time per stage" in report and "extract" in report
-    assert "300 generated reports" in report
+    assert "## MinHash deduplication" in report and "| 300 | 2 |" in report
     assert (tmp_path / "performance.png").stat().st_size > 1000
+
+
+def test_a_baseline_only_run_merges_into_the_rows_already_measured():
+    from bench.run import _merge_sizes, _minhash_section
+
+    results = {"sizes": {"100": {"pipeline": {"2": [{"seconds": 1.0}]}}}}
+    _merge_sizes(results, {"100": {"pipeline": {}, "baseline": [{"seconds": 9.0}]}})
+    _merge_sizes(results, {"100": {"pipeline": {"1": [{"seconds": 2.0}]}}})
+    assert results["sizes"]["100"] == {"pipeline": {"2": [{"seconds": 1.0}], "1": [{"seconds": 2.0}]},
+                                       "baseline": [{"seconds": 9.0}]}
+    runs = {str(n): {"seconds": n / 100, "cpu_seconds": n / 50, "peak_rss": n * 1000, "copy_pairs": 1,
+                     "candidates": n, "workers": 2} for n in (1000, 4000)}
+    text = "\n".join(_minhash_section({"minhash_sizes": runs}))
+    assert "| 4000 | 2 |" in text and "size^1.00" in text and "about 20000 CPU s" in text
