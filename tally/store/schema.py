@@ -81,8 +81,8 @@ Index("ix_incidents_event_type", incidents.c.event_type)
 # matches of a country with a date range, a category or a minimum never reads the table rows with their JSON docs.
 _FILTERED = (incidents.c.date_from, incidents.c.date_to, incidents.c.killed_best, incidents.c.killed_civilian,
              incidents.c.killed_combatant, incidents.c.killed_unknown, incidents.c.confidence, incidents.c.id)
-for _name in ("country", "admin1", "perpetrator"):
-    Index(f"ix_incidents_{_name}_lc", func.lower(incidents.c[_name]), *_FILTERED)
+for _name in ("country", "admin1", "perpetrator"):   # the column itself last: PostgreSQL's index-only scans need it
+    Index(f"ix_incidents_{_name}_lc", func.lower(incidents.c[_name]), *_FILTERED, incidents.c[_name])
 Index("ix_incidents_ends", func.coalesce(incidents.c.date_to, incidents.c.date_from), incidents.c.date_from)
 for _c in ("civilian", "combatant", "unknown"):
     Index(f"ix_incidents_killed_{_c}", incidents.c[f"killed_{_c}"], incidents.c.killed_best)
