@@ -32,7 +32,8 @@ Pick = Callable[[random.Random, dict[str, Any]], str]
 # request type -> how to draw one URL from what the ledger holds ("v": the values learned at the start)
 MIX: dict[str, Pick] = {
     "list: default order": lambda r, v: "/api/incidents?limit=50",
-    "list: country, by killed": lambda r, v: f"/api/incidents?country={_q(r.choice(v['country']))}&sort=killed&order=desc",
+    "list: country, by killed": lambda r, v: f"/api/incidents?country={_q(r.choice(v['country']))}"
+                                            "&sort=killed&order=desc",
     "list: date range": lambda r, v: "/api/incidents?since={0}-{1:02d}-01&until={0}-{1:02d}-28".format(
         r.choice(v["years"]), r.randint(1, 12)),
     "list: perpetrator, newest": lambda r, v: f"/api/incidents?perpetrator={_q(r.choice(v['perpetrator']))}"

@@ -27,6 +27,7 @@ def measure(size: int, pg: str | None = None, runs: int = 3, requests: int = 200
         if backend == "postgresql" and not pg:
             continue
         url = bigledger.build(size, seed, admin, log=log)
+        claims = bigledger.claims(url)
         results = []
         for r in range(runs):
             res = loadgen.run(url, requests, seconds, clients, seed + r)
@@ -35,7 +36,7 @@ def measure(size: int, pg: str | None = None, runs: int = 3, requests: int = 200
             results.append(res)
         costs = loadgen.cpu_costs(url, seed=seed)
         log(f"queries, {backend}: CPU per request " + ", ".join(f"{k} {v['cpu_p50']:.0f} ms" for k, v in costs.items()))
-        out[backend] = {"claims": size, "incidents": results[0]["incidents"], "runs": results, "cpu": costs}
+        out[backend] = {"claims": claims, "incidents": results[0]["incidents"], "runs": results, "cpu": costs}
     return out
 
 
@@ -60,8 +61,8 @@ def section(queries: dict[str, Any], command: str | None = None) -> list[str]:
              "(closed-loop clients, kept-alive connections, a mix of filtered lists and incident pages). Latency is "
              "measured by the client; DB is the time the server spent in database queries (its `Server-Timing` "
              "header), so latency minus DB is routing, JSON decoding and encoding, templates and waiting for a "
-             "core. Each figure is the median over the runs. CPU ms is what one request costs in CPU, measured apart in one "
-             "process, one request at a time (`loadgen.cpu_costs`: the app and its SQLite queries; on PostgreSQL the "
+             "core. Each figure is the median over the runs. CPU ms is what one request costs in CPU, measured apart "
+             "in one process, one request at a time (`loadgen.cpu_costs`: the app and its SQLite queries; on PostgreSQL the "
              "database server's CPU is not in it): latency well above CPU ms is time spent waiting for a core.", ""]
     if command:
         lines += ["```sh", command, "```", ""]
@@ -72,8 +73,9 @@ def section(queries: dict[str, Any], command: str | None = None) -> list[str]:
         lines += [f"### {backend}: {entry['claims']:,} claims, {entry['incidents']:,} incidents", "",
                   f"{len(runs)} run(s) of at most {first.get('bound_requests', first['requests'])} requests or "
                   f"{first.get('bound_seconds', first['seconds']):.0f} s, {first['clients']} clients; per run: "
-                  + "; ".join(f"{r['requests']} requests in {r['seconds']:.0f} s, server CPU {r['server_cpu_seconds']:.1f} s"
-                              f", client CPU {r['client_cpu_seconds']:.1f} s, load average {r['load']:.1f}" for r in runs),
+                  + "; ".join(f"{r['requests']} requests in {r['seconds']:.0f} s, server CPU "
+                              f"{r['server_cpu_seconds']:.1f} s, client CPU {r['client_cpu_seconds']:.1f} s, "
+                              f"load average {r['load']:.1f}" for r in runs),
                   "", "| request | n (run 1) | p50 ms | p95 ms | p99 ms | DB p50 ms | DB p95 ms | errors "
                   "| CPU ms p50 | CPU ms p95 |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]

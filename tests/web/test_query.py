@@ -154,7 +154,8 @@ def test_the_text_index_follows_the_ledger_when_it_is_rebuilt_or_changed(demo: S
 
     target = sorted(_search_reference(demo, "observatory"))[0]
     with demo.engine.begin() as cx:   # what `replace_ledger` and an upgrade do to a row: its search text changes
-        cx.execute(schema.incidents.update().where(schema.incidents.c.id == target).values(search="a new quartzite word"))
+        cx.execute(schema.incidents.update().where(schema.incidents.c.id == target)
+                   .values(search="a new quartzite word"))
     assert ids(demo, q="quartzite") == {target} and target not in ids(demo, q="observatory")
     ingest(CORPUS, demo)   # the same reports again: the ledger is replaced, every row deleted and written anew
     assert ids(demo, q="quartzite") == set() and target in ids(demo, q="observatory")
