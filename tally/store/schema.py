@@ -75,6 +75,7 @@ Index("ix_incidents_country", incidents.c.country, incidents.c.admin1)
 Index("ix_incidents_killed", incidents.c.killed_best)
 Index("ix_incidents_perpetrator", incidents.c.perpetrator)
 Index("ix_incidents_event_type", incidents.c.event_type)
+Index("ix_incidents_admin1", incidents.c.admin1)   # the list page's choices: DISTINCT off an index, as for the others
 # What the incident list (tally/readout/query.py) needs on a large ledger. Filters compare names ignoring case, and an
 # incident "ends" on date_to, else date_from: expression indexes on exactly those forms. A category filter is
 # killed_<category> > 0. The name indexes also hold the columns other filters and sorts read, so that counting the
