@@ -7,7 +7,8 @@ Records are drawn from a seeded generator (a spread of countries, regions, place
 perpetrators, categories, claimants and outlets; a few incidents with many reports, most with one or two) and
 written through the Store's own bulk paths (``save_reports`` for reports and claims, ``replace_ledger`` for
 incidents and tallies), not the NLP pipeline, so a million claims take minutes. The ledger is cached, keyed by
-seed and size: a SQLite file under ~/.cache/tally-bench, or a PostgreSQL database named tally_bench_s<seed>_n<size>
+seed and size: a SQLite file under ~/.cache/tally-bench, or a PostgreSQL database named
+tally_bench_v<version>_s<seed>_n<size>
 on the server given; a build stopped half-way is started over.
 """
 from __future__ import annotations
@@ -58,8 +59,11 @@ EVENTS = {"air_strike": "an air strike", "shelling": "shelling", "armed_clash": 
 START, DAYS = dt.date(2015, 1, 1), 11 * 365
 
 
+VERSION = 2   # of the generator: a ledger cached by another version is built again
+
+
 def ledger_name(seed: int, size: int) -> str:
-    return f"tally_bench_s{seed}_n{size}"
+    return f"tally_bench_v{VERSION}_s{seed}_n{size}"
 
 
 def build(size: int, seed: int = 1, pg: str | None = None, log: Any = print) -> str:
@@ -85,6 +89,16 @@ def build(size: int, seed: int = 1, pg: str | None = None, log: Any = print) -> 
     log(f"built {size} claims, {len(incidents)} incidents in {time.perf_counter() - started:.0f} s: "
         f"{sa.engine.make_url(url).render_as_string(hide_password=True)}")
     return url
+
+
+def claims(url: str) -> int:
+    """How many claims the ledger at ``url`` holds."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as cx:
+            return int(cx.execute(sa.select(sa.func.count()).select_from(schema.claims)).scalar() or 0)
+    finally:
+        engine.dispose()
 
 
 def _pg_url(admin: str, name: str) -> str:
@@ -122,7 +136,7 @@ def _write_reports(store: Store, size: int, seed: int, batch: int = 4000) -> tup
     for reports, incident, tally_part in _incidents(rng, size, seed):
         incidents.append(incident)
         tally_claims += tally_part
-        made += sum(len(r[3]) for r in reports) + len(tally_part)
+        made += sum(len(r[3]) for r in reports)   # the tally claim is among its report's claims
         pending += reports
         if len(pending) >= batch:
             store.save_reports(pending)

@@ -32,7 +32,8 @@ Pick = Callable[[random.Random, dict[str, Any]], str]
 # request type -> how to draw one URL from what the ledger holds ("v": the values learned at the start)
 MIX: dict[str, Pick] = {
     "list: default order": lambda r, v: "/api/incidents?limit=50",
-    "list: country, by killed": lambda r, v: f"/api/incidents?country={_q(r.choice(v['country']))}&sort=killed&order=desc",
+    "list: country, by killed": lambda r, v: f"/api/incidents?country={_q(r.choice(v['country']))}"
+                                            "&sort=killed&order=desc",
     "list: date range": lambda r, v: "/api/incidents?since={0}-{1:02d}-01&until={0}-{1:02d}-28".format(
         r.choice(v["years"]), r.randint(1, 12)),
     "list: perpetrator, newest": lambda r, v: f"/api/incidents?perpetrator={_q(r.choice(v['perpetrator']))}"
@@ -91,7 +92,7 @@ class Server:
             self.proc.kill()
 
 
-def learn(client: httpx.Client, rng: random.Random) -> dict[str, Any]:
+def learn(client: Any, rng: random.Random) -> dict[str, Any]:
     """Filter values, some incident ids and search words, asked of the server before the timed run."""
     page = client.get("/incidents.json", params={"limit": 1}).raise_for_status().json()
     facets, total = page["facets"], page["total"]
@@ -169,6 +170,33 @@ def run(db: str, requests: int = 1000, seconds: float = 60.0, clients: int = 2, 
             "errors": sum(s[3] != 200 for s in done), "incidents": values["total"],
             "types": {name: summarize([s for s in done if s[0] == name]) for name in mix},
             "all": summarize(done)}
+
+
+def cpu_costs(db: str, per_type: int = 15, seed: int = 1, mix: dict[str, Pick] | None = None) -> dict[str, Any]:
+    """CPU milliseconds per request of each type, in one process (the app through Starlette's TestClient, one
+    request at a time): what a request costs whatever the machine's load, so the latency above can be split into
+    work and waiting for a core. On PostgreSQL the server's own CPU is not counted here (see DB ms)."""
+    from fastapi.testclient import TestClient
+
+    from tally.web.app import create_app
+
+    mix = mix or MIX
+    rng = random.Random(seed)
+    out: dict[str, Any] = {}
+    with TestClient(create_app(db)) as client:
+        values = learn(client, rng)
+        for name, pick in mix.items():
+            client.get(pick(rng, values))   # warm: imports, templates, the statement cache
+            cpu, wall = [], []
+            for _ in range(per_type):
+                url = pick(rng, values)
+                c0, w0 = time.process_time(), time.perf_counter()
+                client.get(url).raise_for_status()
+                cpu.append((time.process_time() - c0) * 1000)
+                wall.append((time.perf_counter() - w0) * 1000)
+            out[name] = {"n": per_type, "cpu_p50": percentile(cpu, 50), "cpu_p95": percentile(cpu, 95),
+                         "wall_p50": percentile(wall, 50)}
+    return out
 
 
 def summarize(samples: list[tuple[str, float, float | None, int]]) -> dict[str, Any]:

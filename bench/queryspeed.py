@@ -27,13 +27,16 @@ def measure(size: int, pg: str | None = None, runs: int = 3, requests: int = 200
         if backend == "postgresql" and not pg:
             continue
         url = bigledger.build(size, seed, admin, log=log)
+        claims = bigledger.claims(url)
         results = []
         for r in range(runs):
             res = loadgen.run(url, requests, seconds, clients, seed + r)
             log(f"queries, {backend}, run {r + 1}: {res['requests']} requests in {res['seconds']:.0f} s, "
                 f"p95 {res['all']['p95']:.1f} ms, server CPU {res['server_cpu_seconds']:.0f} s, load {res['load']:.1f}")
             results.append(res)
-        out[backend] = {"claims": size, "incidents": results[0]["incidents"], "runs": results}
+        costs = loadgen.cpu_costs(url, seed=seed)
+        log(f"queries, {backend}: CPU per request " + ", ".join(f"{k} {v['cpu_p50']:.0f} ms" for k, v in costs.items()))
+        out[backend] = {"claims": claims, "incidents": results[0]["incidents"], "runs": results, "cpu": costs}
     return out
 
 
@@ -58,7 +61,9 @@ def section(queries: dict[str, Any], command: str | None = None) -> list[str]:
              "(closed-loop clients, kept-alive connections, a mix of filtered lists and incident pages). Latency is "
              "measured by the client; DB is the time the server spent in database queries (its `Server-Timing` "
              "header), so latency minus DB is routing, JSON decoding and encoding, templates and waiting for a "
-             "core. Each figure is the median over the runs.", ""]
+             "core. Each figure is the median over the runs. CPU ms is what one request costs in CPU, measured apart "
+             "in one process, one request at a time (`loadgen.cpu_costs`: the app and its SQLite queries; on PostgreSQL the "
+             "database server's CPU is not in it): latency well above CPU ms is time spent waiting for a core.", ""]
     if command:
         lines += ["```sh", command, "```", ""]
     for backend, entry in queries.items():
@@ -68,29 +73,35 @@ def section(queries: dict[str, Any], command: str | None = None) -> list[str]:
         lines += [f"### {backend}: {entry['claims']:,} claims, {entry['incidents']:,} incidents", "",
                   f"{len(runs)} run(s) of at most {first.get('bound_requests', first['requests'])} requests or "
                   f"{first.get('bound_seconds', first['seconds']):.0f} s, {first['clients']} clients; per run: "
-                  + "; ".join(f"{r['requests']} requests in {r['seconds']:.0f} s, server CPU {r['server_cpu_seconds']:.1f} s"
-                              f", client CPU {r['client_cpu_seconds']:.1f} s, load average {r['load']:.1f}" for r in runs),
-                  "", "| request | n (run 1) | p50 ms | p95 ms | p99 ms | DB p50 ms | DB p95 ms | errors |",
-                  "|---|---:|---:|---:|---:|---:|---:|---:|"]
+                  + "; ".join(f"{r['requests']} requests in {r['seconds']:.0f} s, server CPU "
+                              f"{r['server_cpu_seconds']:.1f} s, client CPU {r['client_cpu_seconds']:.1f} s, "
+                              f"load average {r['load']:.1f}" for r in runs),
+                  "", "| request | n (run 1) | p50 ms | p95 ms | p99 ms | DB p50 ms | DB p95 ms | errors "
+                  "| CPU ms p50 | CPU ms p95 |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        cpu = entry.get("cpu", {})
         for name, m in med.items():
             n = (first["all"] if name == "all" else first["types"][name]).get("n", 0)
+            c = cpu.get(name, {})
             lines.append(f"| {name} | {n} | {m['p50']:.1f} | {m['p95']:.1f} | {m['p99']:.1f} | "
-                         f"{_fmt(m.get('db_p50'))} | {_fmt(m.get('db_p95'))} | {m['errors']:.0f} |")
-        lines += ["", *verdict(med), ""]
+                         f"{_fmt(m.get('db_p50'))} | {_fmt(m.get('db_p95'))} | {m['errors']:.0f} | "
+                         f"{_fmt(c.get('cpu_p50'))} | {_fmt(c.get('cpu_p95'))} |")
+        lines += ["", *verdict(med, cpu), ""]
     return lines
 
 
-def verdict(med: dict[str, dict[str, float]]) -> list[str]:
+def verdict(med: dict[str, dict[str, float]], cpu: dict[str, Any] | None = None) -> list[str]:
     """The target, per request type: which meet p95 < 50 ms, which miss, and how much of their time is queries."""
     meet = [n for n, m in med.items() if n != "all" and m["p95"] < TARGET_MS]
     miss = [n for n, m in med.items() if n != "all" and m["p95"] >= TARGET_MS]
     out = [f"Target p95 < {TARGET_MS:.0f} ms: met by {len(meet)} of {len(meet) + len(miss)} request types"
            + (f"; missed by {', '.join(miss)}" if miss else "") + "."]
     for n in miss:
-        m = med[n]
+        m, c = med[n], (cpu or {}).get(n, {})
         if m.get("db_p95") is not None:
             out.append(f"- {n}: p95 {m['p95']:.0f} ms, of which database queries p95 {m['db_p95']:.0f} ms "
-                       f"(median {m['db_p50']:.0f} of {m['p50']:.0f} ms)")
+                       f"(median {m['db_p50']:.0f} of {m['p50']:.0f} ms)"
+                       + (f"; CPU per request p95 {c['cpu_p95']:.0f} ms" if c else ""))
     return out
 
 

@@ -3,6 +3,7 @@
     python -m bench                                  # 10k and 30k reports, 1 and 2 workers, 3 runs each
     python -m bench --sizes 10000,30000,100000 --repeats 3 --minhash 100000,300000
     python -m bench --sizes 200 --repeats 1 --out /tmp/perf.md   # a smoke run
+    python -m bench --sizes '' --keep --queries 1000000 --queries-pg URL   # query speed of the API (queryspeed.py)
 
 Each measurement runs in its own process (bench/measure.py); this one samples the resident memory of that
 process and its workers (psutil) every 0.25 s, so "peak memory" is the largest sum over the process tree of

@@ -128,7 +128,8 @@ def incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> Page:
     with store.engine.connect() as cx:
         total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
         # sort and page on the small columns first, then fetch only this page's docs
-        ids = cx.execute(_filtered(select(_I.id), q, store).order_by(*order).limit(q.limit).offset(q.offset)).scalars().all()
+        ids = cx.execute(_filtered(select(_I.id), q, store).order_by(*order).limit(q.limit)
+                         .offset(q.offset)).scalars().all()
         docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
         rows = _with_outlets(cx, [json.loads(docs[i]) for i in ids])
     stamped(rows, store)
@@ -163,7 +164,8 @@ def map_points(store: Store, q: IncidentQuery = IncidentQuery()) -> tuple[list[d
     cols = (_I.id, _I.lat, _I.lon, _I.date_from, _I.places, _I.admin1, _I.country, _I.killed_best, _I.perpetrator)
     placed = and_(_I.lat.is_not(None), _I.lon.is_not(None))
     with store.engine.connect() as cx:
-        rows = cx.execute(_filtered(select(*cols).where(placed), q, store).order_by(_I.date_from, _I.id)).mappings().all()
+        rows = cx.execute(_filtered(select(*cols).where(placed), q, store)
+                          .order_by(_I.date_from, _I.id)).mappings().all()
         total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
     out = []
     for r in rows:

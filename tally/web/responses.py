@@ -122,7 +122,8 @@ def incident_query(
     try:
         return IncidentQuery(since=since, until=until, country=country, admin1=admin1, place=place,
                              perpetrator=perpetrator, event_type=event_type, category=category, contested=contested,
-                             min_confidence=min_confidence, min_killed=min_killed, q=q, sort=sort, descending=order == "desc",
+                             min_confidence=min_confidence, min_killed=min_killed, q=q, sort=sort,
+                             descending=order == "desc",
                              limit=limit, offset=offset)
     except ConfigError as exc:
         raise HTTPException(400, str(exc)) from exc

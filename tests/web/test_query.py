@@ -120,3 +120,77 @@ def test_a_database_from_tally_0_1_gains_the_filter_columns(tmp_path) -> None:
     indexes = {i["name"] for i in inspect(store.engine).get_indexes("incidents")}
     assert {"ix_incidents_killed", "ix_incidents_perpetrator"} <= indexes
     assert query.incidents(store, IncidentQuery(sort="killed")).rows[0]["id"] == "inc-old"
+    with store.engine.connect() as cx:   # expression indexes (reflection skips them) and the text index, made on open
+        names = set(cx.execute(text("SELECT name FROM sqlite_master WHERE tbl_name = 'incidents'")).scalars())
+    assert {"ix_incidents_by_date_from", "ix_incidents_country_lc", "incidents_fts_insert"} <= names
+    assert ids(store, q="sarm") == {"inc-old"} and ids(store, q="nowhere") == set()
+
+
+def test_min_killed_keeps_incidents_with_at_least_that_many_killed(demo: Store) -> None:
+    everything = ledger.incidents(demo)
+    best = {r["id"]: (r["killed"].get("total") or {}).get("best") for r in everything}
+    for n in (0, 1, 5, 30):
+        assert ids(demo, min_killed=n) == {i for i, b in best.items() if b is not None and b >= n}, n
+    assert ids(demo, min_killed=5, category="civilian") <= ids(demo, category="civilian")
+
+
+def _search_reference(store: Store, needle: str) -> set[str]:
+    """What text search means: the needle, lower-cased, is a substring of the incident's search text."""
+    from tally.store.columns import search_text
+
+    return {r["id"] for r in ledger.incidents(store) if needle.lower() in search_text(r)}
+
+
+@pytest.mark.parametrize("needle", ["observatory", "Idl", "ib", "a", "sarmīn", "100%", "a_b", 'say "', "zzzqqq"])
+def test_text_search_through_the_index_finds_exactly_the_substring_matches(demo: Store, needle: str) -> None:
+    assert demo.text_index in ("fts5", "pg_trgm")
+    assert ids(demo, q=needle) == _search_reference(demo, needle)
+    page = query.incidents(demo, IncidentQuery(q=needle, sort="killed", descending=True, limit=3))
+    assert page.total == len(_search_reference(demo, needle))
+
+
+def test_the_text_index_follows_the_ledger_when_it_is_rebuilt_or_changed(demo: Store) -> None:
+    from tally.store import schema
+
+    target = sorted(_search_reference(demo, "observatory"))[0]
+    with demo.engine.begin() as cx:   # what `replace_ledger` and an upgrade do to a row: its search text changes
+        cx.execute(schema.incidents.update().where(schema.incidents.c.id == target)
+                   .values(search="a new quartzite word"))
+    assert ids(demo, q="quartzite") == {target} and target not in ids(demo, q="observatory")
+    ingest(CORPUS, demo)   # the same reports again: the ledger is replaced, every row deleted and written anew
+    assert ids(demo, q="quartzite") == set() and target in ids(demo, q="observatory")
+
+
+def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
+    """The plans the large-ledger speed depends on (docs/PERFORMANCE.md, Query speed): a page in date order
+    walks the date index without sorting, text search goes through the text index, names through lower()."""
+    if demo.engine.dialect.name != "sqlite":
+        with demo.engine.connect() as cx:
+            names = set(cx.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'incidents'")).scalars())
+        assert {"ix_incidents_search_trgm", "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
+        return
+
+    def plan(sql: str) -> str:
+        with demo.engine.connect() as cx:
+            return " ; ".join(r[-1] for r in cx.execute(text("EXPLAIN QUERY PLAN " + sql)))
+
+    paged = plan("SELECT id FROM incidents ORDER BY date_from IS NULL, date_from, id LIMIT 50")
+    assert "ix_incidents_by_date_from" in paged and "TEMP B-TREE" not in paged
+    desc = plan("SELECT id FROM incidents ORDER BY killed_best IS NULL, killed_best DESC, id LIMIT 50")
+    assert "ix_incidents_by_killed_best_desc" in desc and "TEMP B-TREE" not in desc
+    assert "incidents_fts" in plan("SELECT count(*) FROM incidents WHERE rowid IN "
+                                   "(SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH '\"observatory\"')")
+    assert "ix_incidents_country_lc" in plan("SELECT count(*) FROM incidents WHERE lower(country) = 'syria'")
+
+
+def test_the_incident_page_does_not_read_every_tally(demo: Store) -> None:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+    event.listen(demo.engine, "before_cursor_execute", lambda _c, _cur, sql, *_a: seen.append(sql))
+    incident = ledger.incidents(demo)[0]["id"]
+    claims = query.claims(demo, incident=incident)
+    assert claims and all(c["incident"] == incident and c["tally"] is None for c in claims)
+    assert not any("FROM tallies" in s for s in seen)
+    tallied = {c for t in query.tallies(demo) for c in t["claims"]}   # a report's claims still name their tally
+    assert {c["id"] for c in query.claims(demo) if c["tally"]} == tallied
