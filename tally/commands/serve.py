@@ -22,5 +22,5 @@ def serve(db: str | None, host: str, port: int) -> None:
         app = create_app(store=open_store(db))
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Tally is serving {app.state.store.url} at http://{host}:{port}/ (Ctrl-C stops it)", err=True)
+    click.echo(f"Tally is serving {app.state.store.shown_url} at http://{host}:{port}/ (Ctrl-C stops it)", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")
