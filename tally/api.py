@@ -176,7 +176,7 @@ class Ledger:
         self.url = self.store.url
 
     def __repr__(self) -> str:
-        return f"<tally.Ledger {self.url}>"
+        return f"<tally.Ledger {self.store.shown_url}>"
 
     def incidents(self, *, since: dt.date | str | None = None, until: dt.date | str | None = None,
                   country: str | None = None, admin1: str | None = None, place: str | None = None,

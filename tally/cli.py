@@ -66,7 +66,7 @@ def ingest(paths: Sequence[str], db: str | None, fetch: bool, csv_map: str | Non
     except TallyError as exc:
         raise click.ClickException(str(exc)) from exc
     except SQLAlchemyError as exc:  # disk full, a read-only file, a lost connection: a clear error, no traceback
-        raise click.ClickException(f"[T400] cannot write to {store.url}: {str(exc).splitlines()[0]}; every report "
+        raise click.ClickException(f"[T400] cannot write to {store.shown_url}: {str(exc).splitlines()[0]}; every report "
                                    "stored so far is whole, fix this and run the same command again") from exc
     finally:
         bar.close()

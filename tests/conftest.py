@@ -24,6 +24,27 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield from _postgres_database()
 
 
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for a test that only makes sense there (skips without TALLY_TEST_PG)."""
+    yield from _postgres_database()
+
+
+@pytest.fixture(scope="module")
+def pg_module_url() -> Iterator[str]:
+    """Like pg_url, one database for a whole test module (e.g. a reference ledger several tests compare with)."""
+    yield from _postgres_database()
+
+
+@pytest.fixture
+def pg_admin() -> str:
+    """The TALLY_TEST_PG URL itself: a connection outside the test's database, e.g. to end its sessions."""
+    admin = os.environ.get("TALLY_TEST_PG")
+    if not admin:
+        pytest.skip("needs TALLY_TEST_PG (see db_url)")
+    return admin
+
+
 def _postgres_database() -> Iterator[str]:
     """CREATE DATABASE with a unique name on the server TALLY_TEST_PG names, and DROP it after the test."""
     import uuid

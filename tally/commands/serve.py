@@ -34,6 +34,6 @@ def serve(db: str | None, host: str, port: int, write_token_file: str | None) ->
                    "may try the token. Put TLS in front (the token travels in every write) or bind 127.0.0.1.",
                    err=True)
     writes = "corrections allowed with the write token" if token else "read-only"
-    click.echo(f"Tally is serving {app.state.store.url} at http://{host}:{port}/ ({writes}; Ctrl-C stops it)",
+    click.echo(f"Tally is serving {app.state.store.shown_url} at http://{host}:{port}/ ({writes}; Ctrl-C stops it)",
                err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -8,9 +8,11 @@ poll. ``Watcher.run(stop)`` returns when ``stop`` is set, after the report being
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 import time
 import tomllib
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator
@@ -20,7 +22,7 @@ from tally.models import RawArticle, Rejected
 from tally.pipeline import RunSummary, ingest_items
 from tally.sources.codes import FETCH_FAILED, ROBOTS
 from tally.sources.feeds import FeedEntry, entry_article, parse_feed
-from tally.sources.fetch import Fetcher
+from tally.sources.fetch import Fetcher, url_problem
 from tally.sources.files import passed_over, read_paths
 from tally.sources.options import ReadOptions
 from tally.store.db import Store
@@ -31,6 +33,7 @@ FOLDER = "folder"
 SETTLE_SECONDS = 1.0        # a file changed more recently than this may still be being written: next poll
 TRANSIENT = (FETCH_FAILED, ROBOTS)
 CHUNK = 10                  # feed entries or files stored between two rebuilds of the ledger
+MAX_EVERY = 7 * 24 * 3600.0  # the longest poll interval: a week
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +73,30 @@ def load_watchlist(path: Path) -> list[Watched]:
         for n, table in enumerate(doc.get(kind, []), 1):
             if not isinstance(table, dict) or not isinstance(table.get(key), str):
                 raise ConfigError(f"{path}: [[{kind}]] number {n} needs a {key} = \"...\" line", code="T103")
-            every = table.get("every", 300)
-            if not isinstance(every, (int, float)) or every <= 0:
-                raise ConfigError(f"{path}: [[{kind}]] {table[key]}: every must be a number of seconds above 0",
-                                  code="T103")
-            out.append(Watched(kind, table[key], float(every), bool(table.get("fetch", False))))
+            fetch = table.get("fetch", False)
+            if not isinstance(fetch, bool):
+                raise ConfigError(f"{path}: [[{kind}]] {table[key]}: fetch must be true or false", code="T103")
+            out.append(checked(Watched(kind, table[key], table.get("every", 300), fetch), f"{path}: "))
     return out
+
+
+def checked(source: Watched, where: str = "") -> Watched:
+    """``source`` with its interval as a float, or a ConfigError (T103) saying what is wrong with it: an
+    interval that is not a number of seconds between 0 and a week (nan, inf, true, "300"), a feed URL that
+    cannot be fetched (see fetch.url_problem), an empty folder path."""
+    what = f"{where}[[{source.kind}]] {source.target!r}"
+    every = source.every
+    if isinstance(every, bool) or not isinstance(every, (int, float)) or not math.isfinite(every) \
+            or not 0 < every <= MAX_EVERY:
+        raise ConfigError(f"{what}: every must be a number of seconds above 0 and at most {MAX_EVERY:g} (a week), "
+                          f"not {every!r}", code="T103")
+    if source.kind not in (FEED, FOLDER) or not isinstance(source.target, str):
+        raise ConfigError(f"{what}: not a feed URL or a folder path", code="T103")
+    problem = url_problem(source.target) if source.kind == FEED else (
+        "empty or not printable" if not source.target.strip() or not source.target.isprintable() else None)
+    if problem:
+        raise ConfigError(f"{what}: {problem}", code="T103")
+    return replace(source, every=float(every))
 
 
 class Watcher:
@@ -83,6 +104,10 @@ class Watcher:
                  log_line: Callable[[str], None]) -> None:
         if not sources:
             raise ConfigError("nothing to watch: give --feed URL, --folder PATH or a --config file", code="T103")
+        sources = [checked(s) for s in sources]
+        twice = sorted(target for (_kind, target), n in Counter((s.kind, s.target) for s in sources).items() if n > 1)
+        if twice:
+            raise ConfigError(f"listed twice in the watch list: {', '.join(twice)}", code="T103")
         self.sources = sources
         self.store = store
         self.state = WatchState(store.engine)

@@ -18,13 +18,14 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
 from tally.errors import StoreError
 from tally.models import Claim, CleanArticle, CountRange, Denial, Incident, Place, Rejected, Tally
 from tally.store import schema, text_index
 from tally.store.columns import add_missing as add_missing_columns, filter_columns
+from tally.store.reconnect import RETRIES, connection_lost, retry_public_methods
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
 DEFAULT_DB = "tally.db"
@@ -54,9 +55,13 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+@retry_public_methods
 class Store:
+    NOT_RETRIED = ("ledger_lock", "relock")
+
     def __init__(self, db: str | None = None) -> None:
         self.url = database_url(db)
+        self._lock_cx: Connection | None = None      # PostgreSQL: the session holding the ledger lock
         try:
             self.engine: Engine = create_engine(self.url, pool_pre_ping=self.url.startswith("postgresql"))
             if self.engine.dialect.name == "sqlite":
@@ -94,14 +99,52 @@ class Store:
             with _file_lock(self.engine.url.database):
                 yield
             return
-        with self.engine.connect() as cx:
-            cx.execute(select(func.pg_advisory_lock(LEDGER_LOCK)))
-            cx.commit()
+        self._lock_cx = self._take_ledger_lock()
+        try:
+            yield
+        finally:
+            cx, self._lock_cx = self._lock_cx, None
             try:
-                yield
-            finally:
                 cx.execute(select(func.pg_advisory_unlock(LEDGER_LOCK)))
                 cx.commit()
+            except DBAPIError as exc:        # the session went, and its lock with it
+                if not connection_lost(exc):
+                    raise
+            finally:
+                cx.close()
+
+    def _take_ledger_lock(self) -> Connection:
+        for attempt in range(RETRIES + 1):
+            cx = self.engine.connect()
+            try:
+                cx.execute(select(func.pg_advisory_lock(LEDGER_LOCK)))
+                cx.commit()
+                return cx
+            except DBAPIError as exc:
+                cx.close()
+                if not connection_lost(exc) or attempt == RETRIES:
+                    raise
+        raise AssertionError("unreachable")
+
+    def relock(self) -> None:
+        """After a lost connection: when the session holding the ledger lock was lost too, take the lock again
+        on a new one (waiting for any other run that took it meanwhile), so the rebuild goes on holding it."""
+        if self._lock_cx is None:
+            return
+        try:
+            self._lock_cx.execute(select(1))
+            self._lock_cx.commit()
+            return
+        except DBAPIError as exc:
+            if not connection_lost(exc):
+                raise
+            self._lock_cx.close()
+        self._lock_cx = self._take_ledger_lock()
+
+    @property
+    def shown_url(self) -> str:
+        """The database URL without its password, for messages."""
+        return _shown(self.url)
 
     def _stamp_version(self, cx: Connection) -> None:
         have = cx.execute(select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")).scalar()
