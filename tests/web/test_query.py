@@ -194,3 +194,17 @@ def test_the_incident_page_does_not_read_every_tally(demo: Store) -> None:
     assert not any("FROM tallies" in s for s in seen)
     tallied = {c for t in query.tallies(demo) for c in t["claims"]}   # a report's claims still name their tally
     assert {c["id"] for c in query.claims(demo) if c["tally"]} == tallied
+
+
+def test_the_filter_choices_are_every_value_once_in_the_database_order(demo: Store) -> None:
+    from sqlalchemy import select
+
+    from tally.store import schema
+
+    facets = query.facets(demo)
+    rows = ledger.incidents(demo)
+    with demo.engine.connect() as cx:
+        for name, values in facets.items():
+            col = schema.incidents.c[name]
+            assert set(values) == {r[name] for r in rows if r[name] is not None}, name
+            assert values == list(cx.execute(select(col).where(col.is_not(None)).distinct().order_by(col)).scalars())
