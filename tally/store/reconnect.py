@@ -48,7 +48,8 @@ def retried(method: F) -> F:
                     raise
                 first = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else ""
                 if attempt == RETRIES:
-                    raise StoreError(f"lost the connection to {store.shown_url} {RETRIES + 1} times in "
+                    times = "once" if RETRIES == 0 else f"{RETRIES + 1} times"
+                    raise StoreError(f"lost the connection to {store.shown_url} {times} in "
                                      f"{method.__name__} ({sqlstate(exc) or 'disconnect'}: {first}); nothing of "
                                      "that step was written: check the server and run the same command again",
                                      code=LOST) from None
