@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import uuid
 from dataclasses import asdict
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -29,6 +30,7 @@ from tally.store.reconnect import RETRIES, connection_lost, retry_public_methods
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
 DEFAULT_DB = "tally.db"
+LEDGER_WRITTEN = "ledger_written"    # meta key: a new random mark each time the incidents are swapped
 # PostgreSQL advisory lock keys (any two fixed numbers): one for writes, one held while the ledger is rebuilt.
 WRITE_LOCK, LEDGER_LOCK = 7_411_001, 7_411_002
 
@@ -312,6 +314,7 @@ class Store:
             _insert_batch(cx, schema.incidents, rows)
             _insert_batch(cx, schema.incident_claims, links)
             _insert_batch(cx, schema.tallies, [tally_row(t) for t in tallies])
+            mark_ledger_written(cx)
             total = cx.execute(select(func.count()).select_from(schema.incidents)).scalar() or 0
         return new, total - new
 
@@ -414,6 +417,15 @@ class Store:
             if rows:
                 cx.execute(insert(schema.incident_keys), rows)
 
+    def ledger_state(self) -> tuple[int, str]:
+        """(revision, write mark): changes whenever the incidents change, for caches of what is read from them.
+        The mark changes with the swap itself, before the revision that records it is committed."""
+        m = schema.meta.c
+        mark = select(m.value).where(m.key == LEDGER_WRITTEN).scalar_subquery()
+        with self.engine.connect() as cx:
+            rev, written = cx.execute(select(select(func.max(schema.revisions.c.rev)).scalar_subquery(), mark)).one()
+        return rev or 0, written or ""
+
     def current_revision(self) -> int:
         with self.engine.connect() as cx:
             return cx.execute(select(func.max(schema.revisions.c.rev))).scalar() or 0
@@ -458,6 +470,12 @@ class Store:
         q = select(v.rev_from, v.rev_to, v.doc).where(v.incident == incident).order_by(v.rev_from)
         with self.engine.connect() as cx:
             return [{"rev_from": a, "rev_to": b, "doc": json.loads(d)} for a, b, d in cx.execute(q)]
+
+
+def mark_ledger_written(cx: Connection) -> None:
+    """A new write mark (``Store.ledger_state``), in the transaction that changes the incidents."""
+    cx.execute(delete(schema.meta).where(schema.meta.c.key == LEDGER_WRITTEN))
+    cx.execute(insert(schema.meta).values(key=LEDGER_WRITTEN, value=uuid.uuid4().hex))
 
 
 @contextlib.contextmanager

@@ -149,6 +149,19 @@ def test_text_search_through_the_index_finds_exactly_the_substring_matches(demo:
     assert page.total == len(_search_reference(demo, needle))
 
 
+@pytest.mark.parametrize("needle", ["observatory", "Idl", "sarmīn", "100%", "zzzqqq"])
+def test_a_text_search_page_is_the_same_whether_read_through_the_index_or_by_walking_the_order(
+        demo: Store, needle: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def pages(cost: int) -> list[list[str]]:
+        monkeypatch.setattr(query, "WALKED_ROW_COST", cost)   # 0: always walk; huge: always the text index
+        return [[r["id"] for r in query.incidents(demo, IncidentQuery(q=needle, sort=sort, descending=desc,
+                                                                      limit=2, offset=offset)).rows]
+                for sort, desc in (("date", False), ("killed", True)) for offset in (0, 1, 3)]
+
+    assert pages(0) == pages(10**9)
+    assert pages(0)[0] or not _search_reference(demo, needle)
+
+
 def test_the_text_index_follows_the_ledger_when_it_is_rebuilt_or_changed(demo: Store) -> None:
     from tally.store import schema
 
@@ -157,6 +170,7 @@ def test_the_text_index_follows_the_ledger_when_it_is_rebuilt_or_changed(demo: S
         cx.execute(schema.incidents.update().where(schema.incidents.c.id == target)
                    .values(search="a new quartzite word"))
     assert ids(demo, q="quartzite") == {target} and target not in ids(demo, q="observatory")
+    assert query.count(demo, IncidentQuery(q="Quartzite")) == 1   # text alone is counted in the index itself
     ingest(CORPUS, demo)   # the same reports again: the ledger is replaced, every row deleted and written anew
     assert ids(demo, q="quartzite") == set() and target in ids(demo, q="observatory")
 
