@@ -80,6 +80,9 @@ def _conditions(q: IncidentQuery, store: Store, walk: bool = False) -> list[Colu
     conds: list[ColumnElement[bool]] = []
     if q.since:
         conds.append(func.coalesce(_I.date_to, _I.date_from) >= q.since)
+        longest = store.longest_span()
+        if longest is not None:   # implied by the line above; lets a date index read a range bounded both sides
+            conds.append(_I.date_from >= q.since - dt.timedelta(days=longest))
     if q.until:
         conds.append(_I.date_from <= q.until)
     for col, value in ((_I.country, q.country), (_I.admin1, q.admin1), (_I.perpetrator, q.perpetrator)):

@@ -126,6 +126,18 @@ def test_a_database_from_tally_0_1_gains_the_filter_columns(tmp_path) -> None:
     assert ids(store, q="sarm") == {"inc-old"} and ids(store, q="nowhere") == set()
 
 
+def test_since_keeps_every_incident_still_running_that_day_however_long_it_runs(demo: Store) -> None:
+    everything = ledger.incidents(demo)
+    ends = {r["id"]: r["date_to"] or r["date_from"] for r in everything}
+    days = sorted({d for d in ends.values() if d})
+    assert demo.longest_span() is not None   # the bound the query adds on date_from
+    for day in days[::max(1, len(days) // 6)] + [days[-1]]:
+        since = dt.date.fromisoformat(day)
+        assert ids(demo, since=since) == {i for i, e in ends.items() if e and e >= day}, day
+        assert query.count(demo, IncidentQuery(since=since, until=since)) == sum(
+            1 for r in everything if r["date_from"] and r["date_from"] <= day <= ends[r["id"]])
+
+
 def test_min_killed_keeps_incidents_with_at_least_that_many_killed(demo: Store) -> None:
     everything = ledger.incidents(demo)
     best = {r["id"]: (r["killed"].get("total") or {}).get("best") for r in everything}
@@ -230,3 +242,19 @@ def test_the_filter_choices_are_every_value_once_in_the_database_order(demo: Sto
             col = schema.incidents.c[name]
             assert set(values) == {r[name] for r in rows if r[name] is not None}, name
             assert values == list(cx.execute(select(col).where(col.is_not(None)).distinct().order_by(col)).scalars())
+
+
+def test_indexes_added_to_a_measured_sqlite_ledger_are_measured_too(tmp_path) -> None:
+    """An upgrade adds indexes; on a ledger with planner statistics they get theirs, else SQLite's guesses for
+    them beat the measured covering indexes and a country's count reads every row."""
+    path = tmp_path / "old.db"
+    ingest(CORPUS, Store(str(path)))
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as cx:
+        cx.execute(text("ANALYZE"))
+        cx.execute(text("DROP INDEX ix_incidents_country_by_date"))
+        cx.execute(text("DELETE FROM sqlite_stat1 WHERE idx = 'ix_incidents_country_by_date'"))
+    Store(str(path))
+    with engine.connect() as cx:
+        assert cx.execute(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_incidents_country_by_date'")).scalar()
+    engine.dispose()
