@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from tally.cli import main
 from tally.store.db import Store
 
-from conftest import CORPUS
+from review_corpus import CORPUS
 
 
 def _run(*args, ok=True):

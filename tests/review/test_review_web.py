@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import test_review_corrections as library
-from conftest import CORPUS
+from review_corpus import CORPUS
 from tally.pipeline import ingest
 from tally.review import history, load_corrections, review_queue
 from tally.store.db import Store
