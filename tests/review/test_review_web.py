@@ -45,6 +45,17 @@ def test_the_review_page_lists_the_queue_in_its_order_with_evidence_and_incident
     assert "<script src=\"/static/review.js\"" in html and "<script>" not in html
 
 
+def test_the_review_page_pages_through_a_long_queue(web, corpus_db):
+    queue = [i.id for i in review_queue(Store(str(corpus_db)))]
+    first = web.get("/review.json?limit=2").json()
+    assert [i["id"] for i in first["items"]] == queue[:2] and first["total"] == len(queue)
+    second = web.get(first["next"]).json()
+    assert [i["id"] for i in second["items"]] == queue[2:4] and second["previous"]
+    html = web.get("/review?limit=2", headers={"accept": "text/html"}).text
+    assert f"showing 1–2 of {len(queue)}" in html and 'rel="next"' in html
+    assert web.get("/review?limit=0").status_code == 400 and web.get("/review?offset=-1").status_code == 400
+
+
 def test_acting_on_queue_items_stores_who_when_why_and_settles_them(web, corpus_db):
     store = Store(str(corpus_db))
     low = _item(store, "low-confidence")
