@@ -248,8 +248,9 @@ def _minhash_section(results: dict[str, Any]) -> list[str]:
         mem_big = max(mem_pts)
         mem_1m = mem_big[1] * (1_000_000 / mem_big[0]) ** k_mem
         out += ["", f"Growth: CPU time ~ size^{k_cpu:.2f}, peak memory ~ size^{k_mem:.2f}. Extrapolated to 1,000,000 "
-                f"reports: about {cpu_1m:.0f} CPU s ({cpu_1m / 60 / 2:.0f} min on 2 idle cores, if the signatures "
-                f"and the index shared the cores evenly; the index runs in one process) and {mem_1m / GIB:.1f} GiB "
+                f"reports: about {cpu_1m:.0f} CPU s, so on 2 idle cores between {cpu_1m / 120:.0f} min (both cores "
+                f"busy throughout) and {cpu_1m / 60:.0f} min (all of it in the one process that holds the index; the "
+                f"signatures are in the workers), and {mem_1m / GIB:.1f} GiB "
                 f"(target: under 10 min and 4 GiB)."]
     return out
 
