@@ -56,6 +56,7 @@ def pipeline(corpus: str, db: str, workers: int) -> None:
     pl.find_copies = _timed("copies", pl.find_copies)  # type: ignore[assignment]
     pl.CopyIndex.add = _timed("copies", pl.CopyIndex.add)  # type: ignore[method-assign]
     Store.save_reports = _timed("store", Store.save_reports)  # type: ignore[method-assign]
+    Store.save_report = _timed("store", Store.save_report)  # type: ignore[method-assign]   # ingest: one per report
     pl.rebuild_ledger = _timed("reconcile", pl.rebuild_ledger)  # type: ignore[assignment]
     for p in Path(db).parent.glob(Path(db).name + "*"):
         p.unlink()

@@ -193,6 +193,19 @@ def withdraw(correction: str, db: str | None, analyst: str | None, note: str) ->
     click.echo(f"{c.id}: withdrawn {c.withdrawn_at}")
 
 
+@review.command("note")
+@click.argument("target")
+@click.argument("text")
+@_DB
+@_WHO
+def note_(target: str, text: str, db: str | None, analyst: str | None) -> None:
+    """Write a note on a claim, incident or queue item into the audit log (changes no figure)."""
+    from tally.review import note
+
+    line = _run(lambda: note(_store(db), target, analyst=_who(analyst), note=text))
+    click.echo(f"noted on {line['target']} at {line['at']}")
+
+
 _FORMAT = click.option("--format", "fmt", type=click.Choice(formats.FORMATS), default="table", show_default=True)
 
 

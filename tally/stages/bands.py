@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Hashable, Iterator
+from typing import Any
 
 import numpy as np
 from datasketch.lsh import _optimal_param
 
 __all__ = ["BandIndex", "band_ranges"]
+
+_NONE = object()
 
 
 @functools.lru_cache(maxsize=8)
@@ -29,7 +32,9 @@ class BandIndex:
     def __init__(self, threshold: float, num_perm: int, weights: tuple[float, float]) -> None:
         self.ranges = band_ranges(threshold, num_perm, weights)
         self.num_perm = num_perm
-        self._buckets: list[dict[bytes, list[Hashable]]] = [{} for _ in self.ranges]
+        # a bucket holds its one key, or a list once a second key shares the band (most bands are one report's
+        # alone, and a list per band and report is most of the memory; keys are hashable, so never lists)
+        self._buckets: list[dict[bytes, Any]] = [{} for _ in self.ranges]
         self._keys: dict[Hashable, tuple[bytes, ...]] = {}
 
     def __len__(self) -> int:
@@ -50,21 +55,32 @@ class BandIndex:
             raise ValueError(f"key {key!r} is already indexed: remove it first")
         bands = tuple(self.bands(hashvalues))
         for bucket, band in zip(self._buckets, bands):
-            bucket.setdefault(band, []).append(key)
+            held = bucket.get(band, _NONE)
+            if held is _NONE:
+                bucket[band] = key
+            elif isinstance(held, list):
+                held.append(key)
+            else:
+                bucket[band] = [held, key]
         self._keys[key] = bands
 
     def remove(self, key: Hashable) -> None:
         bands = self._keys.pop(key)
         for bucket, band in zip(self._buckets, bands):
-            keys = bucket[band]
-            keys.remove(key)
-            if not keys:
+            held = bucket[band]
+            if not isinstance(held, list):
                 del bucket[band]
+                continue
+            held.remove(key)
+            if len(held) == 1:
+                bucket[band] = held[0]
 
     def query(self, hashvalues: np.ndarray) -> set[Hashable]:
         found: set[Hashable] = set()
         for bucket, band in zip(self._buckets, self.bands(hashvalues)):
-            keys = bucket.get(band)
-            if keys:
-                found.update(keys)
+            held = bucket.get(band, _NONE)
+            if isinstance(held, list):
+                found.update(held)
+            elif held is not _NONE:
+                found.add(held)
         return found

@@ -7,7 +7,7 @@ import pytest
 from tally.pipeline import ingest
 from tally.store.db import Store
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+from review_corpus import CORPUS
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from tally.pipeline import ingest
 from tally.review import correct, diff, history, load_corrections, review_queue
 from tally.store.db import Store
 
-from conftest import CORPUS
+from review_corpus import CORPUS
 
 
 def test_corrections_revisions_and_audit_on_this_backend(db_url, tmp_path):

@@ -5,7 +5,7 @@ from tally.review import act, review_queue, run_checks
 from tally.review.checks import LedgerView, falling_totals
 from tally.store.db import Store
 
-from conftest import CORPUS
+from review_corpus import CORPUS
 
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())
 

@@ -6,7 +6,7 @@ from click.testing import CliRunner
 from tally.cli import main
 from tally.store.db import Store
 
-from conftest import CORPUS
+from review_corpus import CORPUS
 
 
 def _run(*args, ok=True):
@@ -119,3 +119,14 @@ def test_cli_corrections_survive_reingest_by_a_pipeline_that_renames_every_claim
     assert not set(rejected) & {c["id"] for c in _jsonl("claims", "--db", db)}
     statuses = {c["action"]: c["status"] for c in _jsonl("review", "list", "--db", db)}
     assert statuses == {"reject": "moved", "merge": "applied", "grade": "applied"}
+
+
+def test_a_note_goes_into_the_audit_log_and_changes_nothing(corpus_db):
+    db = str(corpus_db)
+    before = _jsonl("incidents", "--db", db)
+    inc = before[0]["id"]
+    assert "noted on " + inc in _run("review", "note", inc, "second source pending", "--db", db, "--analyst", "ana")
+    [line] = _jsonl("review", "log", inc, "--db", db)
+    assert (line["action"], line["analyst"]) == ("note", "ana") and "second source pending" in json.dumps(line)
+    assert _jsonl("incidents", "--db", db) == before
+    assert "needs some text" in _run("review", "note", inc, " ", "--db", db, "--analyst", "ana", ok=False)

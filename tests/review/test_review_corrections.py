@@ -10,7 +10,7 @@ from tally.pipeline import ingest
 from tally.review import correct, explain, history, load_corrections, review_queue, withdraw
 from tally.store.db import Store
 
-from conftest import CORPUS
+from review_corpus import CORPUS
 
 REPORTS = [json.loads(line) for line in (CORPUS / "reports.jsonl").read_text().splitlines()]
 

@@ -7,7 +7,7 @@ from tally.pipeline import ingest
 from tally.review.stable_ids import keep_ids
 from tally.store.db import Store
 
-from conftest import CORPUS
+from review_corpus import CORPUS
 
 REPORTS = [json.loads(line) for line in (CORPUS / "reports.jsonl").read_text().splitlines()]
 

@@ -6,7 +6,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 import test_review_corrections as library
-from conftest import CORPUS
+from review_corpus import CORPUS
 from tally.pipeline import ingest
 from tally.review import history, load_corrections, review_queue
 from tally.store.db import Store
@@ -43,6 +43,17 @@ def test_the_review_page_lists_the_queue_in_its_order_with_evidence_and_incident
     assert html.index(queue[0].id) < html.index(queue[-1].id)
     assert f'href="/incidents/{low["incident"]}"' in html and "write-token" in html
     assert "<script src=\"/static/review.js\"" in html and "<script>" not in html
+
+
+def test_the_review_page_pages_through_a_long_queue(web, corpus_db):
+    queue = [i.id for i in review_queue(Store(str(corpus_db)))]
+    first = web.get("/review.json?limit=2").json()
+    assert [i["id"] for i in first["items"]] == queue[:2] and first["total"] == len(queue)
+    second = web.get(first["next"]).json()
+    assert [i["id"] for i in second["items"]] == queue[2:4] and second["previous"]
+    html = web.get("/review?limit=2", headers={"accept": "text/html"}).text
+    assert f"showing 1–2 of {len(queue)}" in html and 'rel="next"' in html
+    assert web.get("/review?limit=0").status_code == 400 and web.get("/review?offset=-1").status_code == 400
 
 
 def test_acting_on_queue_items_stores_who_when_why_and_settles_them(web, corpus_db):
