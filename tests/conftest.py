@@ -1,6 +1,6 @@
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -68,9 +68,26 @@ def _postgres_database() -> Iterator[str]:
     try:
         yield sa.engine.make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:
-        with engine.connect() as cx:  # FORCE: the test's own connection pool may still hold connections
-            cx.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        _drop(engine, name)
         engine.dispose()
+
+
+def _drop(engine: Any, name: str, tries: int = 20) -> None:
+    """DROP the test database. FORCE ends the test's own pooled sessions, but not an autovacuum worker that has
+    just started on it (a non-superuser may not end those): then wait a moment, it finishes, and try again."""
+    import time
+
+    import sqlalchemy as sa
+
+    for attempt in range(tries):
+        try:
+            with engine.connect() as cx:
+                cx.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            return
+        except sa.exc.ProgrammingError as exc:
+            if "must be a member of the role" not in str(exc) or attempt == tries - 1:
+                raise
+            time.sleep(0.5)
 
 
 # Hypothesis profiles for tests/properties and tests/fuzz: "ci" (default) keeps them within a few minutes;
