@@ -63,7 +63,10 @@ def section(queries: dict[str, Any], command: str | None = None) -> list[str]:
              "header), so latency minus DB is routing, JSON decoding and encoding, templates and waiting for a "
              "core. Each figure is the median over the runs. CPU ms is what one request costs in CPU, measured apart "
              "in one process, one request at a time (`loadgen.cpu_costs`: the app and its SQLite queries; on PostgreSQL the "
-             "database server's CPU is not in it): latency well above CPU ms is time spent waiting for a core.", ""]
+             "database server's CPU is not in it): latency well above CPU ms is time spent waiting for a core. "
+             "The server keeps list totals and filter choices per ledger state (`tally/web/counts.py`), so within "
+             "a run a filter asked again is not counted again; the first request for each filter pays the count, "
+             "and `cpu_costs` starts from an empty cache.", ""]
     if command:
         lines += ["```sh", command, "```", ""]
     for backend, entry in queries.items():

@@ -74,10 +74,15 @@ class Page:
     next_offset: int | None = field(default=None)
 
 
-def _conditions(q: IncidentQuery, store: Store) -> list[ColumnElement[bool]]:
+def _conditions(q: IncidentQuery, store: Store, walk: bool = False) -> list[ColumnElement[bool]]:
+    """``walk``: test the text on each row read (in the sort order, until the page is full) rather than through the
+    text index, which lists every match first; cheaper for a common word's first pages (see ``_walk_cheaper``)."""
     conds: list[ColumnElement[bool]] = []
     if q.since:
         conds.append(func.coalesce(_I.date_to, _I.date_from) >= q.since)
+        longest = store.longest_span()
+        if longest is not None:   # implied by the line above; lets a date index read a range bounded both sides
+            conds.append(_I.date_from >= q.since - dt.timedelta(days=longest))
     if q.until:
         conds.append(_I.date_from <= q.until)
     for col, value in ((_I.country, q.country), (_I.admin1, q.admin1), (_I.perpetrator, q.perpetrator)):
@@ -97,39 +102,81 @@ def _conditions(q: IncidentQuery, store: Store) -> list[ColumnElement[bool]]:
         conds.append(_I.killed_best >= q.min_killed)
     if q.q:
         needle = q.q.lower()
-        if store.text_index == "fts5" and len(needle) >= 3:
+        if store.text_index == "fts5" and len(needle) >= 3 and not walk:
             # a phrase of trigrams is a substring: the FTS index answers without reading the incidents' rows. The
             # unary + keeps SQLite from fetching each match's row by rowid: it checks the rowids while it walks an
             # index instead (a count, or the sort order's index up to the page), which stays within one index scan
-            fts = table(text_index.FTS, column("rowid"))
-            phrase = '"' + needle.replace('"', '""') + '"'
-            conds.append(literal_column("+incidents.rowid").in_(
-                select(fts.c.rowid).where(literal_column(text_index.FTS).op("MATCH")(phrase))))
+            conds.append(literal_column("+incidents.rowid").in_(select(_FTS.c.rowid).where(_matches(needle))))
         else:   # PostgreSQL's pg_trgm index serves this LIKE; SQLite reads every row
             conds.append(_I.search.like(f"%{_escape_like(needle)}%", escape="\\"))
     return conds
+
+
+_FTS = table(text_index.FTS, column("rowid"))
+
+
+def _matches(needle: str) -> ColumnElement[bool]:
+    """The FTS5 rows whose text holds ``needle`` (3 characters or more: a phrase of trigrams is a substring)."""
+    return literal_column(text_index.FTS).op("MATCH")('"' + needle.replace('"', '""') + '"')
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(stmt: Select[Any], q: IncidentQuery, store: Store) -> Select[Any]:
-    conds = _conditions(q, store)
+def _filtered(stmt: Select[Any], q: IncidentQuery, store: Store, walk: bool = False) -> Select[Any]:
+    conds = _conditions(q, store, walk)
     return stmt.where(and_(*conds)) if conds else stmt
 
 
-def incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> Page:
-    """One page of incidents matching ``q``, as export records, with the total count over all pages."""
+def count(store: Store, q: IncidentQuery = IncidentQuery()) -> int:
+    """How many incidents match ``q``'s filters (its order and paging play no part)."""
+    needle = (q.q or "").lower()
+    if store.text_index == "fts5" and len(needle) >= 3 and filters_of(q) == IncidentQuery(q=needle, limit=1):
+        # text alone: every incident has one row in the text index, so its matches are counted there, without
+        # looking each one up among the incidents (a common word: 70,000 matches, 49 ms of CPU down to 17)
+        with store.engine.connect() as cx:
+            return cx.execute(select(func.count()).select_from(_FTS).where(_matches(needle))).scalar() or 0
+    with store.engine.connect() as cx:
+        return cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
+
+
+def filters_of(q: IncidentQuery) -> IncidentQuery:
+    """``q`` with only what decides which incidents match: names and text lower-cased (they ignore case), the
+    order and paging fixed. Equal for two queries that match the same incidents, so a key for cached counts."""
+    low = {k: v.lower() for k in ("country", "admin1", "perpetrator", "place", "q") if (v := getattr(q, k))}
+    return replace(q, sort="date", descending=False, limit=1, offset=0, **low)
+
+
+WALKED_ROW_COST = 20   # matches the text index lists in the CPU time of one incident row read and searched
+
+
+def _walk_cheaper(q: IncidentQuery, total: int, everything: int) -> bool:
+    """Whether reading incidents in the sort order until the page is full, searching each one's text, costs less
+    than listing every match from the text index. The walk reads about (offset + limit) * everything / total rows
+    (matches are spread through the order); the index lists ``total`` matches. A common word's first page: 200
+    rows read against 60,000 matches listed (1 ms against 30 ms on 182,000 incidents)."""
+    return total > 0 and (q.offset + q.limit) * everything * WALKED_ROW_COST < total * total
+
+
+def incidents(store: Store, q: IncidentQuery = IncidentQuery(), total: int | None = None,
+              everything: int | None = None) -> Page:
+    """One page of incidents matching ``q``, as export records, with the total count over all pages
+    (``total``: that count when the caller knows it, from a cache; ``everything``: the count of all incidents,
+    likewise, needed for a text search on SQLite)."""
     key = SORTS[q.sort]
     # NULLs last spelled (key IS NULL), key: the form the sort indexes of store/schema.py hold, on both backends
     order = [key.desc() if q.descending else key.asc(), _I.id.asc()]
     if key is not _I.id:
         order.insert(0, key.is_(None))
+    if total is None:
+        total = count(store, q)
+    walk = False
+    if q.q and store.text_index == "fts5":
+        walk = _walk_cheaper(q, total, count(store) if everything is None else everything)
     with store.engine.connect() as cx:
-        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
         # sort and page on the small columns first, then fetch only this page's docs
-        ids = cx.execute(_filtered(select(_I.id), q, store).order_by(*order).limit(q.limit)
+        ids = cx.execute(_filtered(select(_I.id), q, store, walk).order_by(*order).limit(q.limit)
                          .offset(q.offset)).scalars().all()
         docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
         rows = _with_outlets(cx, [json.loads(docs[i]) for i in ids])
@@ -167,7 +214,7 @@ def map_points(store: Store, q: IncidentQuery = IncidentQuery()) -> tuple[list[d
     with store.engine.connect() as cx:
         rows = cx.execute(_filtered(select(*cols).where(placed), q, store)
                           .order_by(_I.date_from, _I.id)).mappings().all()
-        total = cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
+    total = count(store, q)
     out = []
     for r in rows:
         places = [p for p in (r["places"] or "").split("|") if p]

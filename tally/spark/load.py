@@ -13,7 +13,7 @@ from sqlalchemy import delete, func, insert, select
 
 from tally.errors import TallyError
 from tally.store import schema
-from tally.store.db import Store
+from tally.store.db import Store, mark_ledger_written
 
 CHUNK = 2000
 
@@ -61,6 +61,7 @@ def load(folder: Path, store: Store) -> dict[str, int]:
                 for rows in _rows(folder, table):
                     cx.execute(insert(schema.metadata.tables[table]), rows)
                     counts[table] = counts.get(table, 0) + len(rows)
+            mark_ledger_written(cx)
     if others:
         from tally.pipeline import rebuild_ledger
 

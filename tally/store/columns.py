@@ -64,6 +64,33 @@ def add_missing(engine: Engine) -> None:
                 cx.execute(text(f"ALTER TABLE incidents ADD COLUMN {name} {t.c[name].type.compile(engine.dialect)}"))
             for ident, doc in cx.execute(select(t.c.id, t.c.doc)).all():
                 cx.execute(update(t).where(t.c.id == ident).values(**filter_columns(json.loads(doc))))
+        had = _index_names(cx)
         for table in schema.metadata.sorted_tables:
             for index in table.indexes:
                 cx.execute(CreateIndex(index, if_not_exists=True))   # reflection misses expression indexes
+        _measure(cx, _index_names(cx) - had)
+
+
+def _index_names(cx: Any) -> set[str]:
+    if cx.dialect.name == "postgresql":
+        return set(cx.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")).scalars())
+    return set(cx.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+
+
+def _measure(cx: Any, new: set[str]) -> None:
+    """Planner statistics for indexes added to a ledger that has statistics for the others. Without them SQLite
+    guesses that a new index narrows a name to a few rows, prefers it to the covering index it had measured, and
+    counts a country's incidents by fetching every row (120 ms instead of 7 on 182,000 incidents)."""
+    if cx.dialect.name == "postgresql":
+        if new:
+            cx.execute(text("ANALYZE incidents"))   # a sample: expression indexes get their own statistics
+        return
+    if not cx.execute(text("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'")).first():
+        return   # never measured: SQLite plans every index alike by its defaults
+    unmeasured = cx.execute(text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'incidents' "
+                                 "AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL) "
+                                 "AND EXISTS (SELECT 1 FROM incidents)")).scalars().all()
+    if unmeasured:
+        log.info("measuring the indexes %s", ", ".join(unmeasured))
+        for name in unmeasured:
+            cx.execute(text(f'ANALYZE "{name}"'))

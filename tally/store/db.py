@@ -13,10 +13,11 @@ import contextlib
 import datetime as dt
 import json
 import os
+import uuid
 from dataclasses import asdict
 from typing import Any, Iterable, Iterator, Sequence
 
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, and_, create_engine, delete, event, func, insert, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
@@ -29,6 +30,8 @@ from tally.store.reconnect import RETRIES, connection_lost, retry_public_methods
 from tally.store.serialize import claim_row, incident_doc, row_claim, tally_doc
 
 DEFAULT_DB = "tally.db"
+LEDGER_WRITTEN = "ledger_written"    # meta key: a new random mark each time the incidents are swapped
+LONGEST_SPAN = "longest_span_days"   # meta key: the most days any incident runs from date_from to date_to
 # PostgreSQL advisory lock keys (any two fixed numbers): one for writes, one held while the ledger is rebuilt.
 WRITE_LOCK, LEDGER_LOCK = 7_411_001, 7_411_002
 
@@ -75,6 +78,10 @@ class Store:
                 schema.metadata.create_all(cx)
                 self._stamp_version(cx)
             add_missing_columns(self.engine)  # after the transaction: it opens its own
+            with self.engine.begin() as cx:   # a ledger written by an older Tally: its first mark and span
+                if cx.execute(select(schema.meta.c.key).where(schema.meta.c.key == LEDGER_WRITTEN)).first() is None:
+                    self._serialize(cx)
+                    mark_ledger_written(cx)
             self.text_index = text_index.ensure(self.engine)   # "fts5", "pg_trgm" or None
         except ImportError as exc:
             raise StoreError(f"no database driver for {_shown(self.url)!r} ({exc}); Tally supports sqlite:/// "
@@ -316,6 +323,7 @@ class Store:
             _insert_batch(cx, schema.incidents, rows)
             _insert_batch(cx, schema.incident_claims, links)
             _insert_batch(cx, schema.tallies, [tally_row(t) for t in tallies])
+            mark_ledger_written(cx)
             total = cx.execute(select(func.count()).select_from(schema.incidents)).scalar() or 0
         return new, total - new
 
@@ -418,6 +426,23 @@ class Store:
             if rows:
                 cx.execute(insert(schema.incident_keys), rows)
 
+    def ledger_state(self) -> tuple[int, str]:
+        """(revision, write mark): changes whenever the incidents change, for caches of what is read from them.
+        The mark changes with the swap itself, before the revision that records it is committed."""
+        m = schema.meta.c
+        mark = select(m.value).where(m.key == LEDGER_WRITTEN).scalar_subquery()
+        with self.engine.connect() as cx:
+            rev, written = cx.execute(select(select(func.max(schema.revisions.c.rev)).scalar_subquery(), mark)).one()
+        return rev or 0, written or ""
+
+    def longest_span(self) -> int | None:
+        """The most days any incident runs (date_to - date_from), as of the last swap of the incidents; None when
+        unknown (a ledger written by an older Tally). Bounds where the incidents overlapping a day can start."""
+        m = schema.meta.c
+        with self.engine.connect() as cx:
+            days = cx.execute(select(m.value).where(m.key == LONGEST_SPAN)).scalar()
+        return int(days) if days is not None else None
+
     def current_revision(self) -> int:
         with self.engine.connect() as cx:
             return cx.execute(select(func.max(schema.revisions.c.rev))).scalar() or 0
@@ -462,6 +487,22 @@ class Store:
         q = select(v.rev_from, v.rev_to, v.doc).where(v.incident == incident).order_by(v.rev_from)
         with self.engine.connect() as cx:
             return [{"rev_from": a, "rev_to": b, "doc": json.loads(d)} for a, b, d in cx.execute(q)]
+
+
+def mark_ledger_written(cx: Connection) -> None:
+    """A new write mark (``Store.ledger_state``) and the longest incident's span (``Store.longest_span``), in the
+    transaction that changes the incidents."""
+    i = schema.incidents.c
+    if cx.dialect.name == "postgresql":
+        span = func.max(i.date_to - i.date_from)
+    else:
+        span = func.max(func.julianday(i.date_to) - func.julianday(i.date_from))
+    days, unbounded = cx.execute(select(span, func.count().filter(and_(i.date_from.is_(None),
+                                                                        i.date_to.is_not(None))))).one()
+    cx.execute(delete(schema.meta).where(schema.meta.c.key.in_([LEDGER_WRITTEN, LONGEST_SPAN])))
+    cx.execute(insert(schema.meta).values(key=LEDGER_WRITTEN, value=uuid.uuid4().hex))
+    if not unbounded:   # an end without a start: no span bounds where such an incident starts
+        cx.execute(insert(schema.meta).values(key=LONGEST_SPAN, value=str(int(days or 0))))
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from tally.store.db import Store
 from tally.web.responses import DropEmptyParams, Pages, RefuseOversized, SecurityHeaders, error_body
 from tally.web.views import api, incidents, map as map_view, reports, review, review_api, tallies, timeline
 from tally.web import timing
+from tally.web.counts import Counts
 from tally.web.timing import ServerTiming
 
 STATIC = Path(__file__).parent / "static"
@@ -78,6 +79,7 @@ def create_app(db: str | None = None, store: Store | None = None, write_token: s
                               "analyst corrections under /api/review with the write token.")
     app.state.store = store or Store(db)
     app.state.pages = Pages()
+    app.state.counts = Counts(app.state.store)   # list totals and filter choices, per ledger state
     app.state.write_token = write_token
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)

@@ -126,6 +126,18 @@ def test_a_database_from_tally_0_1_gains_the_filter_columns(tmp_path) -> None:
     assert ids(store, q="sarm") == {"inc-old"} and ids(store, q="nowhere") == set()
 
 
+def test_since_keeps_every_incident_still_running_that_day_however_long_it_runs(demo: Store) -> None:
+    everything = ledger.incidents(demo)
+    ends = {r["id"]: r["date_to"] or r["date_from"] for r in everything}
+    days = sorted({d for d in ends.values() if d})
+    assert demo.longest_span() is not None   # the bound the query adds on date_from
+    for day in days[::max(1, len(days) // 6)] + [days[-1]]:
+        since = dt.date.fromisoformat(day)
+        assert ids(demo, since=since) == {i for i, e in ends.items() if e and e >= day}, day
+        assert query.count(demo, IncidentQuery(since=since, until=since)) == sum(
+            1 for r in everything if r["date_from"] and r["date_from"] <= day <= ends[r["id"]])
+
+
 def test_min_killed_keeps_incidents_with_at_least_that_many_killed(demo: Store) -> None:
     everything = ledger.incidents(demo)
     best = {r["id"]: (r["killed"].get("total") or {}).get("best") for r in everything}
@@ -149,6 +161,19 @@ def test_text_search_through_the_index_finds_exactly_the_substring_matches(demo:
     assert page.total == len(_search_reference(demo, needle))
 
 
+@pytest.mark.parametrize("needle", ["observatory", "Idl", "sarmīn", "100%", "zzzqqq"])
+def test_a_text_search_page_is_the_same_whether_read_through_the_index_or_by_walking_the_order(
+        demo: Store, needle: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def pages(cost: int) -> list[list[str]]:
+        monkeypatch.setattr(query, "WALKED_ROW_COST", cost)   # 0: always walk; huge: always the text index
+        return [[r["id"] for r in query.incidents(demo, IncidentQuery(q=needle, sort=sort, descending=desc,
+                                                                      limit=2, offset=offset)).rows]
+                for sort, desc in (("date", False), ("killed", True)) for offset in (0, 1, 3)]
+
+    assert pages(0) == pages(10**9)
+    assert pages(0)[0] or not _search_reference(demo, needle)
+
+
 def test_the_text_index_follows_the_ledger_when_it_is_rebuilt_or_changed(demo: Store) -> None:
     from tally.store import schema
 
@@ -157,6 +182,7 @@ def test_the_text_index_follows_the_ledger_when_it_is_rebuilt_or_changed(demo: S
         cx.execute(schema.incidents.update().where(schema.incidents.c.id == target)
                    .values(search="a new quartzite word"))
     assert ids(demo, q="quartzite") == {target} and target not in ids(demo, q="observatory")
+    assert query.count(demo, IncidentQuery(q="Quartzite")) == 1   # text alone is counted in the index itself
     ingest(CORPUS, demo)   # the same reports again: the ledger is replaced, every row deleted and written anew
     assert ids(demo, q="quartzite") == set() and target in ids(demo, q="observatory")
 
@@ -170,9 +196,9 @@ def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
         assert {"ix_incidents_search_trgm", "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
         return
 
-    def plan(sql: str) -> str:
+    def plan(sql: str, **params: object) -> str:
         with demo.engine.connect() as cx:
-            return " ; ".join(r[-1] for r in cx.execute(text("EXPLAIN QUERY PLAN " + sql)))
+            return " ; ".join(r[-1] for r in cx.execute(text("EXPLAIN QUERY PLAN " + sql), params))
 
     paged = plan("SELECT id FROM incidents ORDER BY date_from IS NULL, date_from, id LIMIT 50")
     assert "ix_incidents_by_date_from" in paged and "TEMP B-TREE" not in paged
@@ -181,6 +207,14 @@ def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
     assert "incidents_fts" in plan("SELECT count(*) FROM incidents WHERE rowid IN "
                                    "(SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH '\"observatory\"')")
     assert "ix_incidents_country_lc" in plan("SELECT count(*) FROM incidents WHERE lower(country) = 'syria'")
+    # a name and the list page's order, LIMIT and OFFSET bound as the app binds them: SQLite plans before it sees
+    # them, and without a name-and-date index it walks the whole date order checking each row's name
+    for order, index in (("date_from IS NULL, date_from, id", "ix_incidents_country_by_date"),
+                         ("date_from IS NULL, date_from DESC, id", "ix_incidents_country_by_date_desc"),
+                         ("killed_best IS NULL, killed_best DESC, id", "ix_incidents_country_by_killed_desc")):
+        named = plan(f"SELECT id FROM incidents WHERE lower(country) = :c ORDER BY {order} LIMIT :n OFFSET :o",
+                     c="libya", n=50, o=300)
+        assert index in named and "TEMP B-TREE" not in named
 
 
 def test_the_incident_page_does_not_read_every_tally(demo: Store) -> None:
@@ -208,3 +242,19 @@ def test_the_filter_choices_are_every_value_once_in_the_database_order(demo: Sto
             col = schema.incidents.c[name]
             assert set(values) == {r[name] for r in rows if r[name] is not None}, name
             assert values == list(cx.execute(select(col).where(col.is_not(None)).distinct().order_by(col)).scalars())
+
+
+def test_indexes_added_to_a_measured_sqlite_ledger_are_measured_too(tmp_path) -> None:
+    """An upgrade adds indexes; on a ledger with planner statistics they get theirs, else SQLite's guesses for
+    them beat the measured covering indexes and a country's count reads every row."""
+    path = tmp_path / "old.db"
+    ingest(CORPUS, Store(str(path)))
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as cx:
+        cx.execute(text("ANALYZE"))
+        cx.execute(text("DROP INDEX ix_incidents_country_by_date"))
+        cx.execute(text("DELETE FROM sqlite_stat1 WHERE idx = 'ix_incidents_country_by_date'"))
+    Store(str(path))
+    with engine.connect() as cx:
+        assert cx.execute(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_incidents_country_by_date'")).scalar()
+    engine.dispose()

@@ -17,8 +17,9 @@ router = APIRouter()
 
 def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[str, Any]:
     """One page of incidents with links to the pages around it; ``facets``: the filters' choices too."""
-    store = store_of(request)
-    res = query.incidents(store, q)
+    store, counts = store_of(request), request.app.state.counts
+    everything = counts.total(IncidentQuery()) if q.q else None   # a text search picks its plan by it
+    res = query.incidents(store, q, total=counts.total(q), everything=everything)
     data: dict[str, Any] = {
         "total": res.total, "offset": res.offset, "limit": res.limit,
         "next": with_params(request, offset=res.next_offset) if res.next_offset is not None else None,
@@ -26,7 +27,7 @@ def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[s
         "incidents": res.rows, "filters": {k: v for k, v in request.query_params.items() if k not in ("offset",)},
     }
     if facets:
-        data.update(facets=query.facets(store), downloads=available())
+        data.update(facets=counts.facets(), downloads=available())
     return data
 
 
