@@ -92,15 +92,23 @@ def _sentencizer():  # type: ignore[no-untyped-def]
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
     """(offset, sentence) for every sentence; paragraphs and lines never run together."""
-    nlp = _sentencizer()
     pos = 0
     for line in text.split("\n"):
         if line.strip():
-            for sent in nlp(line).sents:
-                s = sent.text.strip()
-                if s:
-                    yield pos + sent.start_char + (len(sent.text) - len(sent.text.lstrip())), s
+            for start, s in _line_sentences(line):
+                yield pos + start, s
         pos += len(line) + 1
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_sentences(line: str) -> tuple[tuple[int, str], ...]:
+    """The sentences of one line, with their offsets in it (cached: boilerplate and copies repeat lines)."""
+    out = []
+    for sent in _sentencizer()(line).sents:
+        s = sent.text.strip()
+        if s:
+            out.append((sent.start_char + (len(sent.text) - len(sent.text.lstrip())), s))
+    return tuple(out)
 
 
 def _nearest_date(dates: list[DateRef], m: Mention) -> DateRef | None:
