@@ -27,7 +27,7 @@ tally_pg_start() {
         -o "-h 127.0.0.1 -p $port -k $TALLY_PG_DIR -F" start >/dev/null)
     trap tally_pg_stop EXIT
     "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
-        -c "CREATE ROLE tally LOGIN CREATEDB" >/dev/null
+        -c "CREATE ROLE tally LOGIN CREATEDB" -c "GRANT pg_signal_backend TO tally" >/dev/null  # DROP ... FORCE may end autovacuum
     export TALLY_TEST_PG="postgresql+psycopg://tally@127.0.0.1:$port/postgres"
     echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') for the tests: $TALLY_TEST_PG"
 }

@@ -33,6 +33,23 @@ def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _timed_iter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Like ``_timed`` for a function that yields: the time spent waiting for each item."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        items = iter(fn(*args, **kwargs))
+        while True:
+            started = time.perf_counter()
+            try:
+                item = next(items)
+            except StopIteration:
+                return
+            finally:
+                STAGES[name] += time.perf_counter() - started
+            yield item
+    return wrapper
+
+
 @click.group()
 def main() -> None:
     """One benchmark measurement; prints JSON."""
@@ -52,11 +69,11 @@ def pipeline(corpus: str, db: str, workers: int) -> None:
     # wrap the stage entry points the pipeline calls; the code under test is unchanged
     pl.read_paths = _timed("read", files.read_paths)  # type: ignore[assignment]
     parallel.Workers.clean = _timed("clean", parallel.Workers.clean)  # type: ignore[method-assign]
-    parallel.Workers.analyse = _timed("extract", parallel.Workers.analyse)  # type: ignore[method-assign]
+    parallel.Workers.analyse = _timed_iter("extract", parallel.Workers.analyse)  # type: ignore[method-assign]
     pl.find_copies = _timed("copies", pl.find_copies)  # type: ignore[assignment]
     pl.CopyIndex.add = _timed("copies", pl.CopyIndex.add)  # type: ignore[method-assign]
     Store.save_reports = _timed("store", Store.save_reports)  # type: ignore[method-assign]
-    Store.save_report = _timed("store", Store.save_report)  # type: ignore[method-assign]   # ingest: one per report
+    Store.save_report = _timed("store", Store.save_report)  # type: ignore[method-assign]   # a transaction refused: one per report
     pl.rebuild_ledger = _timed("reconcile", pl.rebuild_ledger)  # type: ignore[assignment]
     for p in Path(db).parent.glob(Path(db).name + "*"):
         p.unlink()

@@ -5,6 +5,7 @@ a report already stored with the same content is skipped, so re-running the same
 """
 from __future__ import annotations
 
+import itertools
 import logging
 import time
 from collections import Counter
@@ -13,7 +14,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 from tally.errors import StoreError, TallyError
 from tally.models import CleanArticle, RawArticle, Rejected
-from tally.parallel import CleanFailure, Workers
+from tally.parallel import Analysis, CleanFailure, Workers
 from tally.sources.codes import label
 from tally.sources.files import read_paths
 from tally.sources.options import ReadOptions
@@ -23,6 +24,7 @@ from tally.store.db import Store
 
 log = logging.getLogger(__name__)
 BATCH = 200
+PER_TRANSACTION = 25   # reports stored in one transaction
 
 
 @dataclass(slots=True)
@@ -143,21 +145,45 @@ def _reject(store: Store, r: Rejected, summary: RunSummary) -> None:
 
 def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, str], summary: RunSummary,
                  pool: Workers | None = None) -> None:
-    """Extract on the worker processes, then store each report in its own transaction (a report the database
-    refuses is rejected alone; a run killed at any moment loses at most the report being written)."""
-    for art, a in zip(arts, (pool or Workers(1)).analyse(arts)):
+    """Extract on the worker processes and store the reports as they come, ``PER_TRANSACTION`` to a
+    transaction. A run killed mid-transaction loses those reports only, and the next run does them again (the
+    stored hashes do not have them; copies are found as if none of the batch were stored). When the database
+    refuses a transaction, or a key comes twice in it, each of its reports is stored in its own transaction
+    instead, so a report the database refuses is rejected alone."""
+    analysed = zip(arts, (pool or Workers(1)).analyse(arts))
+    while True:
+        done = list(itertools.islice(analysed, PER_TRANSACTION))
+        if not done:
+            return
+        stored = done
+        try:
+            if len({art.key for art, _a in done}) < len(done):
+                raise ValueError("a key twice")
+            store.save_reports([(art, a.signature, a.region, a.claims, a.denials) for art, a in done])
+        except (StoreError, ValueError):
+            stored = _store_each(done, store, summary)
+        for art, a in stored:
+            summary.updated += art.key in hashes
+            summary.new += art.key not in hashes
+            summary.copies += art.duplicate_of is not None
+            summary.not_english += art.language != "en"
+            summary.claims += len(a.claims)
+            hashes[art.key] = art.content_hash
+
+
+def _store_each(done: list[tuple[CleanArticle, Analysis]], store: Store,
+                summary: RunSummary) -> list[tuple[CleanArticle, Analysis]]:
+    """Each report in its own transaction; the ones the database refuses are rejected."""
+    stored = []
+    for art, a in done:
         try:
             store.save_report(art, a.signature, a.region, a.claims, a.denials)
         except StoreError as exc:
             _reject(store, Rejected(art.origin, "store", exc.code, str(exc)), summary)
             continue
         store.clear_reject(art.origin)
-        summary.updated += art.key in hashes
-        summary.new += art.key not in hashes
-        summary.copies += art.duplicate_of is not None
-        summary.not_english += art.language != "en"
-        summary.claims += len(a.claims)
-        hashes[art.key] = art.content_hash
+        stored.append((art, a))
+    return stored
 
 
 def rebuild_ledger(store: Store, summary: RunSummary | None = None, reason: str = "ingest") -> int | None:

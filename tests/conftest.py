@@ -1,6 +1,6 @@
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 
@@ -68,26 +68,29 @@ def _postgres_database() -> Iterator[str]:
     try:
         yield sa.engine.make_url(admin).set(database=name).render_as_string(hide_password=False)
     finally:
-        _drop(engine, name)
+        _drop_database(engine, name)
         engine.dispose()
 
 
-def _drop(engine: Any, name: str, tries: int = 20) -> None:
-    """DROP the test database. FORCE ends the test's own pooled sessions, but not an autovacuum worker that has
-    just started on it (a non-superuser may not end those): then wait a moment, it finishes, and try again."""
+def _drop_database(engine, name: str) -> None:
+    """DROP ... WITH (FORCE): the test's own connection pool may still hold connections. An autovacuum worker in
+    the database is a session our role may not end (InsufficientPrivilege): it finishes soon, so try again; a
+    database still there after that is left on the throwaway server with a warning, not a failed test."""
     import time
+    import warnings
 
     import sqlalchemy as sa
 
-    for attempt in range(tries):
+    for attempt in range(20):
         try:
             with engine.connect() as cx:
                 cx.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             return
-        except sa.exc.ProgrammingError as exc:
-            if "must be a member of the role" not in str(exc) or attempt == tries - 1:
+        except sa.exc.DBAPIError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in ("42501", "55006"):
                 raise
             time.sleep(0.5)
+    warnings.warn(f"test database {name} is still in use by another role's session; left in place")
 
 
 # Hypothesis profiles for tests/properties and tests/fuzz: "ci" (default) keeps them within a few minutes;

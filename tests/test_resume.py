@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tally.pipeline import PER_TRANSACTION
 from tally.readout import ledger
 from tally.store.db import Store
 
@@ -55,7 +56,9 @@ def _stored(db: Path) -> int:
 
 def _kill_at_random(db: Path, corpus: Path, total: int, rng: random.Random, run_seconds: float) -> list[str]:
     """Start an ingest and SIGKILL it once it has stored a random further number of reports (or, the first time,
-    at a random moment of its start-up); returns what happened, for the failure message."""
+    at a random moment of its start-up); returns what happened, for the failure message. Ingest commits a few
+    reports at a time (tally.pipeline.PER_TRANSACTION), so the kill lands at the first commit that reaches the
+    target or goes past ``before``, whichever comes first, a random moment after it: in the next transaction."""
     story = []
     for attempt in range(3):
         before = _stored(db)
@@ -66,8 +69,10 @@ def _kill_at_random(db: Path, corpus: Path, total: int, rng: random.Random, run_
             time.sleep(rng.uniform(0.1, max(0.2, min(2.0, run_seconds * 0.6))))
         else:
             deadline = time.monotonic() + 60
-            while _stored(db) < target and proc.poll() is None and time.monotonic() < deadline:
+            while _stored(db) < min(target, before + PER_TRANSACTION) and proc.poll() is None \
+                    and time.monotonic() < deadline:
                 time.sleep(0.02)
+            time.sleep(rng.uniform(0, 0.1))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         story.append(f"kill {attempt + 1}: {before} -> {_stored(db)} stored (aimed at {target})")

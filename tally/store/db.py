@@ -226,36 +226,47 @@ class Store:
     def save_reports(self, reports: Sequence[tuple[CleanArticle, bytes | None, tuple[str | None, str | None],
                                                   Sequence[Claim], Sequence[Denial]]]) -> None:
         """Store a batch of reports with their claims in one transaction (bulk inserts), replacing earlier
-        versions of them and clearing their rejects; the same rows as ``save_report`` one by one."""
+        versions of them and clearing their rejects: the same rows as ``save_report`` then ``clear_reject`` one
+        report after the other (a report keeps its sequence number; a new one takes the next; claims follow in
+        batch order). A key given twice is refused (ValueError): store such a batch one report at a time. When the
+        database refuses a row, a StoreError names the batch and nothing of it is written."""
         if not reports:
             return
         a, c, d = schema.articles, schema.claims, schema.denials
-        keys = list(dict.fromkeys(art.key for art, *_rest in reports))
-        with self.engine.begin() as cx:
-            seqs: dict[str, int] = {}
-            for chunk in _chunks(keys):
-                seqs.update((k, s) for k, s in cx.execute(select(a.c.key, a.c.seq).where(a.c.key.in_(chunk))))
-                cx.execute(delete(c).where(c.c.article.in_(chunk)))
-                cx.execute(delete(d).where(d.c.article.in_(chunk)))
-                cx.execute(delete(a).where(a.c.key.in_(chunk)))
-            next_seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
-            next_claim = (cx.execute(select(func.max(c.c.seq))).scalar() or 0) + 1
-            latest = {art.key: (art, *rest) for art, *rest in reports}   # a key given twice: the last wins
-            rows, claim_rows, denial_rows = [], [], []
-            for art, signature, region, claims, denials in latest.values():
-                if art.key not in seqs:
-                    seqs[art.key], next_seq = next_seq, next_seq + 1
-                rows.append(article_row(art, seqs[art.key], signature, region))
-                claim_rows += [claim_row(x, next_claim + i) for i, x in enumerate(claims)]
-                next_claim += len(claims)
-                denial_rows += [denial_row(x) for x in denials]
-            cx.execute(insert(a), rows)
-            if claim_rows:
-                cx.execute(insert(c), claim_rows)
-            if denial_rows:
-                cx.execute(insert(d), denial_rows)
-            for chunk in _chunks(list(dict.fromkeys(art.origin for art, *_ in reports))):
-                cx.execute(delete(schema.rejects).where(schema.rejects.c.origin.in_(chunk)))
+        keys = [_safe(art.key) for art, *_rest in reports]
+        if len(set(keys)) != len(keys):
+            raise ValueError("save_reports: a report key is given twice in one batch")
+        pages = [_safe(art.extra["page_sha256"]) for art, *_rest in reports if art.extra.get("page_sha256")]
+        try:
+            with self.engine.begin() as cx:
+                self._serialize(cx)
+                next_seq = (cx.execute(select(func.max(a.c.seq))).scalar() or 0) + 1
+                seqs: dict[str, int] = {}
+                for chunk in _chunks(keys):
+                    seqs.update((k, s) for k, s in cx.execute(select(a.c.key, a.c.seq).where(a.c.key.in_(chunk))))
+                    cx.execute(delete(c).where(c.c.article.in_(chunk)))
+                    cx.execute(delete(d).where(d.c.article.in_(chunk)))
+                    cx.execute(delete(a).where(a.c.key.in_(chunk)))
+                for chunk in _chunks(pages):
+                    cx.execute(delete(schema.pages).where(schema.pages.c.sha256.in_(chunk)))
+                next_claim = (cx.execute(select(func.max(c.c.seq))).scalar() or 0) + 1
+                rows, claim_rows, denial_rows, page_rows = [], [], [], []
+                for key, (art, signature, region, claims, denials) in zip(keys, reports):
+                    if key not in seqs:
+                        seqs[key], next_seq = next_seq, next_seq + 1
+                    rows.append(_text_safe(article_row(art, seqs[key], signature, region)))
+                    claim_rows += [_text_safe(claim_row(x, next_claim + i)) for i, x in enumerate(claims)]
+                    next_claim += len(claims)
+                    denial_rows += [_text_safe(denial_row(x)) for x in denials]
+                    if art.extra.get("page_sha256"):
+                        page_rows.append({"sha256": _safe(art.extra["page_sha256"]), "article": key})
+                for table, batch in ((a, rows), (c, claim_rows), (schema.pages, page_rows), (d, denial_rows)):
+                    _insert_batch(cx, table, batch)
+                for chunk in _chunks(list(dict.fromkeys(_safe(art.origin) for art, *_ in reports))):
+                    cx.execute(delete(schema.rejects).where(schema.rejects.c.origin.in_(chunk)))
+        except (DataError, IntegrityError) as exc:
+            raise StoreError(f"a batch of {len(reports)} reports (from {reports[0][0].origin}) cannot be stored: "
+                             f"{str(exc.orig or exc).strip().splitlines()[0]}", code="T410") from exc
 
     def add_reject(self, r: Rejected) -> None:
         now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")

@@ -237,3 +237,11 @@ def test_article_context_is_the_dominant_region_not_the_dateline(gaz: Gazetteer)
     only_dateline = "AMMAN (Reuters) — Air strikes killed nine people in Hajin on Saturday."
     assert article_places_context(only_dateline, gaz) == ("SY", "Deir ez-Zor")
     assert article_places_context("Nothing here names a place.", gaz) == (None, None)
+
+
+def test_article_context_is_the_same_when_its_sentences_come_again(gaz: Gazetteer) -> None:
+    """Sentences seen before (a copy, boilerplate) vote from a cache, with the same votes."""
+    report = "Air strikes killed nine people in Hajin on Saturday, a monitor said. Sousa was also hit."
+    first = article_places_context(report, gaz)
+    assert article_places_context(report, gaz) == first == ("SY", "Deir ez-Zor")
+    assert article_places_context(report + "\nThe strikes hit Aleppo too.", gaz)[0] == "SY"

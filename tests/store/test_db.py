@@ -1,4 +1,5 @@
 """The store on every backend (`db_url`: SQLite, and PostgreSQL when TALLY_TEST_PG names a server)."""
+import dataclasses
 import datetime as dt
 import json
 import threading
@@ -78,6 +79,36 @@ def test_saving_a_report_again_replaces_its_claims_and_keeps_its_place(db_url):
     assert sorted(c.id for c in claims) == ["c3", "c4"]
     assert [a["key"] for a in store.article_rows()] == ["a1", "b1"]  # a1 keeps its first-arrival order
     assert store.article_hashes() == {"a1": "h3", "b1": "h2"}
+
+
+def _rows(store: Store) -> dict[str, list[tuple]]:
+    with store.engine.connect() as cx:
+        return {t.name: sorted(tuple(map(repr, r)) for r in cx.execute(select(t)))
+                for t in (schema.articles, schema.claims, schema.denials, schema.pages, schema.rejects)}
+
+
+def test_a_batch_in_one_transaction_stores_what_one_report_at_a_time_stores(tmp_path):
+    """The sequence numbers too: a report stored again keeps its place, a new one follows every stored one,
+    even when the report stored again held the highest number (ingest writes a batch per transaction)."""
+    paged = dataclasses.replace(_article("p1", "paged", "h5"), extra={"page_sha256": "ab12"})
+    first = [(_article("a1", "first", "h1"), None, (None, None), [_claim("c1", "a1", 11, None)], []),
+             (_article("b1", "other", "h2"), b"sig", ("Syria", None), [_claim("c2", "b1", 5, 5)], [])]
+    second = [(_article("b1", "again", "h3"), None, (None, None), [_claim("c3", "b1", 6, 6), _claim("c4", "b1", 1, 1)],
+               [Denial("b1", "Russia", None, "Russia denied it", 0, 16)]),
+              (_article("n1", "new\x00one", "h4"), None, (None, None), [_claim("c5", "n1", 2, 2)], []),
+              (paged, None, (None, None), [], [])]
+    one, batched = Store(str(tmp_path / "one.db")), Store(str(tmp_path / "batched.db"))
+    for reports in (first, second):
+        for r in reports:
+            one.add_reject(Rejected(r[0].origin, "store", "T410", "an earlier refusal"))
+            batched.add_reject(Rejected(r[0].origin, "store", "T410", "an earlier refusal"))
+            one.save_report(*r)
+            one.clear_reject(r[0].origin)
+        batched.save_reports(reports)
+    assert _rows(batched) == _rows(one)
+    assert [a["key"] for a in batched.article_rows()] == ["a1", "b1", "n1", "p1"]
+    with pytest.raises(ValueError, match="twice"):
+        batched.save_reports(first + first)
 
 
 def test_replacing_the_ledger_counts_new_and_kept_incidents(db_url):
@@ -200,7 +231,14 @@ def test_a_report_the_database_refuses_is_rejected_and_the_batch_goes_on(db_url,
             raise StoreError(f"{art.origin}: report 'k3' cannot be stored: value out of range", code="T410")
         return real(self, art, *args)
 
+    def refuse_batch_with_k3(self, reports):
+        if any(art.key == "k3" for art, *_ in reports):  # the batch's one transaction fails as a whole
+            raise StoreError("a batch of reports cannot be stored: value out of range", code="T410")
+        return real_batch(self, reports)
+
+    real_batch = Store.save_reports
     monkeypatch.setattr(Store, "save_report", refuse_k3)
+    monkeypatch.setattr(Store, "save_reports", refuse_batch_with_k3)
     summary = ingest([str(CORPUS)], store)
     assert summary.new == 4 and summary.rejected["store"] == 1
     assert "k3" not in {a["key"] for a in store.article_rows()}

@@ -10,7 +10,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from tally.models import CleanArticle, Claim, CountRange, Denial, Place
 from tally.stages.extract import lexicon
@@ -92,15 +92,23 @@ def _sentencizer():  # type: ignore[no-untyped-def]
 
 def sentences(text: str) -> Iterator[tuple[int, str]]:
     """(offset, sentence) for every sentence; paragraphs and lines never run together."""
-    nlp = _sentencizer()
     pos = 0
     for line in text.split("\n"):
         if line.strip():
-            for sent in nlp(line).sents:
-                s = sent.text.strip()
-                if s:
-                    yield pos + sent.start_char + (len(sent.text) - len(sent.text.lstrip())), s
+            for start, s in _line_sentences(line):
+                yield pos + start, s
         pos += len(line) + 1
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_sentences(line: str) -> tuple[tuple[int, str], ...]:
+    """The sentences of one line, with their offsets in it (cached: boilerplate and copies repeat lines)."""
+    out = []
+    for sent in _sentencizer()(line).sents:
+        s = sent.text.strip()
+        if s:
+            out.append((sent.start_char + (len(sent.text) - len(sent.text.lstrip())), s))
+    return tuple(out)
 
 
 def _nearest_date(dates: list[DateRef], m: Mention) -> DateRef | None:
@@ -342,14 +350,27 @@ def _shot_not_killed(drafts: list[_Draft]) -> list[_Draft]:
     return [d for d in drafts if not (d.mention.figure.high == 0 and "shot-minus-killed" in d.flags)]
 
 
-def extract(art: CleanArticle, finder: PlaceFinder | None = None) -> Extraction:
-    split = list(sentences(art.text))
+def prepare(arts: Sequence[CleanArticle]) -> list[list[tuple[int, str]]]:
+    """The sentences of each report, after parsing the candidate sentences of all of them in one batch (one
+    ``nlp.pipe`` over many reports costs less than one per report; each sentence parses the same either way).
+    Pass each report's sentences to ``extract``."""
+    splits = [list(sentences(art.text)) for art in arts]
+    prime(s for art, split in zip(arts, splits) if art.language == "en" for _o, s in split)
+    return splits
+
+
+def extract(art: CleanArticle, finder: PlaceFinder | None = None,
+            split: list[tuple[int, str]] | None = None) -> Extraction:
+    """Every claim and denial of one report; ``split``: its sentences from ``prepare`` (parsed already)."""
+    primed = split is not None
+    split = list(sentences(art.text)) if split is None else split
     ctx = _Context(nonviolent=out_of_scope(" ".join(s for _o, s in split[:3])))
     drafts: list[_Draft] = []
     denials: list[Denial] = []
     if art.language != "en":
         return Extraction((), ())
-    prime(s for _o, s in split)
+    if not primed:
+        prime(s for _o, s in split)
     for offset, sentence in split:
         new, denial = _sentence_drafts(offset, sentence, art, ctx, finder)
         drafts += new

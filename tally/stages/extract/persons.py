@@ -10,6 +10,7 @@ Hand-written: no library turns a parse into victim counts.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass
 from typing import Any, Iterable
@@ -78,6 +79,7 @@ def _nlp() -> Any:
 
 
 _PARSED: dict[str, Any] = {}
+KEEP_PARSED = 2048   # parsed sentences kept for later reports (copies and boilerplate repeat sentences), oldest out
 # Entity types are read for one kind of token only (a proper noun that may be a victim's name), so the parse
 # leaves the entity recogniser out and runs it on a sentence when that question comes up. It has its own
 # token vectors (it reads nothing the tagger or parser wrote), so the entities are the ones a full parse gives;
@@ -86,11 +88,17 @@ _LATER = ["ner"]
 
 
 def prime(sentences: Iterable[str]) -> None:
-    """Parse a report's candidate sentences in one batch (``nlp.pipe``), before ``find_persons`` asks for them."""
-    _PARSED.clear()
-    todo = [s for s in dict.fromkeys(sentences) if _TRIGGER.search(s)]
+    """Parse the candidate sentences of one or more reports in one batch (``nlp.pipe``), before ``find_persons``
+    asks for them. A sentence parses the same alone or in any batch, so parses already made are used again."""
+    wanted = [s for s in dict.fromkeys(sentences) if _TRIGGER.search(s)]
+    for s in wanted:   # the ones asked for again are the newest
+        if s in _PARSED:
+            _PARSED[s] = _PARSED.pop(s)
+    todo = [s for s in wanted if s not in _PARSED]
     if todo:
         _PARSED.update(zip(todo, _nlp().pipe(todo, batch_size=64, disable=_LATER)))
+    for old in list(itertools.islice(_PARSED, max(0, len(_PARSED) - max(KEEP_PARSED, len(wanted))))):
+        del _PARSED[old]
 
 
 def _parse(sentence: str) -> Any:

@@ -12,6 +12,7 @@ unresolved span after a cue is kept with the report's country and admin1 (``kind
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -331,12 +332,10 @@ def article_places_context(text: str, gaz: Gazetteer) -> tuple[str | None, str |
     countries: defaultdict[str, float] = defaultdict(float)
     admin1s: defaultdict[tuple[str, str], float] = defaultdict(float)
     for sentence in _sentences(text):
-        for _, _, place in find_places(sentence, gaz):
-            if place.kind != "unresolved" and place.country_code:
-                weight = 1.0 / _namesake_countries(place, gaz)
-                countries[place.country_code] += weight
-                if place.admin1:
-                    admin1s[(place.country_code, place.admin1)] += weight
+        for cc, admin1, weight in _votes(sentence, gaz):
+            countries[cc] += weight
+            if admin1:
+                admin1s[(cc, admin1)] += weight
     for place in _dateline_places(text, gaz):
         countries[place.country_code or ""] += 0.25
         if place.admin1:
@@ -346,6 +345,14 @@ def article_places_context(text: str, gaz: Gazetteer) -> tuple[str | None, str |
     cc = max(countries, key=countries.__getitem__)      # the first one seen wins a tie
     in_country = {a1: n for (c, a1), n in admin1s.items() if c == cc}
     return cc, max(in_country, key=in_country.__getitem__) if in_country else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _votes(sentence: str, gaz: Gazetteer) -> tuple[tuple[str, str | None, float], ...]:
+    """The (country code, admin1, weight) each resolved place of one sentence votes with, out of context (cached:
+    boilerplate and copies repeat sentences)."""
+    return tuple((place.country_code, place.admin1, 1.0 / _namesake_countries(place, gaz))
+                 for _, _, place in find_places(sentence, gaz) if place.kind != "unresolved" and place.country_code)
 
 
 def _namesake_countries(place: Place, gaz: Gazetteer) -> int:

@@ -126,3 +126,16 @@ def test_entities_run_on_demand_match_a_full_parse() -> None:
         assert not lazy.has_annotation("ENT_IOB")
         assert [persons._entity_type(t) for t in lazy] == [t.ent_type_ for t in full]
         assert [(t.tag_, t.dep_, t.head.i, t.lemma_) for t in lazy] == [(t.tag_, t.dep_, t.head.i, t.lemma_) for t in full]
+
+
+def test_parses_are_kept_for_later_reports_and_give_the_same_persons(monkeypatch):
+    """A sentence seen again (a copy, boilerplate) is not parsed again; the oldest parses go past the limit."""
+    monkeypatch.setattr(persons, "KEEP_PARSED", 2)
+    monkeypatch.setattr(persons, "_PARSED", {})
+    first = "A 25-year-old man was shot dead on Monday."
+    alone = find_persons(first)   # parsed on its own, not primed
+    persons.prime([first, "Two women were wounded.", "The weather was fine."])
+    kept = persons._PARSED[first]
+    persons.prime(["Police said a boy died.", first])
+    assert persons._PARSED[first] is kept and find_persons(first) == alone
+    assert set(persons._PARSED) == {"Police said a boy died.", first}   # "Two women..." was the oldest
