@@ -105,6 +105,12 @@ for _name in SORT_COLUMNS:
     _more = (incidents.c.date_to,) if _name == "date_from" else ()
     Index(f"ix_incidents_by_{_name}", _col.is_(None), _col, incidents.c.id, *_more)
     Index(f"ix_incidents_by_{_name}_desc", _col.is_(None), _col.desc(), incidents.c.id, *_more)
+# The list's default order with a filter on figures (category, minimum killed, confidence) or on where an incident
+# ends: the date order walked with every column those filters read, so that rows that fail are skipped in the index
+# instead of each being fetched from the table (a rare filter's first page: 22 ms to 0.5 ms on 182,000 incidents).
+Index("ix_incidents_by_date_from_filters", incidents.c.date_from.is_(None), incidents.c.date_from, incidents.c.id,
+      incidents.c.date_to, incidents.c.killed_best, incidents.c.killed_civilian, incidents.c.killed_combatant,
+      incidents.c.killed_unknown, incidents.c.confidence)
 # Counting the matches of a filter no other index narrows reads this (every filter column, small) instead of the
 # table with its JSON docs.
 Index("ix_incidents_cover", incidents.c.date_from, incidents.c.date_to, incidents.c.country, incidents.c.admin1,

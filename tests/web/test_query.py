@@ -207,6 +207,9 @@ def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
     assert "incidents_fts" in plan("SELECT count(*) FROM incidents WHERE rowid IN "
                                    "(SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH '\"observatory\"')")
     assert "ix_incidents_country_lc" in plan("SELECT count(*) FROM incidents WHERE lower(country) = 'syria'")
+    figures = plan("SELECT id FROM incidents WHERE killed_civilian > 0 AND killed_best >= :m "
+                   "ORDER BY date_from IS NULL, date_from, id LIMIT :n OFFSET :o", m=50, n=50, o=0)
+    assert "COVERING INDEX ix_incidents_by_date_from_filters" in figures and "TEMP B-TREE" not in figures
     # a name and the list page's order, LIMIT and OFFSET bound as the app binds them: SQLite plans before it sees
     # them, and without a name-and-date index it walks the whole date order checking each row's name
     for order, index in (("date_from IS NULL, date_from, id", "ix_incidents_country_by_date"),
