@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any, Mapping
 
 from tally.models import Claim, CountRange, Figure, Incident, Place, Tally
@@ -23,11 +23,19 @@ def figure_doc(f: Figure | None) -> dict[str, int | None] | None:
     return None if f is None else {"min": f.low, "max": f.high, "best": f.best}
 
 
+_PLACE_FIELDS = tuple(f.name for f in fields(Place))
+
+
+def place_dict(p: Place) -> dict[str, Any]:
+    """What ``dataclasses.asdict`` gives, without its deep copy (every field of a Place is a plain value)."""
+    return {name: getattr(p, name) for name in _PLACE_FIELDS}
+
+
 def claim_row(c: Claim, seq: int) -> dict[str, Any]:
     return {
         "id": c.id, "seq": seq, "article": c.article, "kind": c.kind, "category": c.category, "side": c.side,
         "min": c.figure.low, "max": c.figure.high, "approximate": c.figure.approximate,
-        "date_from": c.date_from, "date_to": c.date_to, "places": json.dumps([asdict(p) for p in c.places]),
+        "date_from": c.date_from, "date_to": c.date_to, "places": json.dumps([place_dict(p) for p in c.places]),
         "perpetrator": c.perpetrator, "event_type": c.event_type, "source": c.source, "stance": c.stance,
         "quote": c.quote, "start": c.start, "end": c.end, "scope": c.scope, "parts": json.dumps(list(c.parts)),
         "period_from": c.period_from, "period_label": c.period_label, "number_text": c.number_text,
@@ -78,7 +86,7 @@ def incident_doc(i: Incident) -> dict[str, Any]:
         "sources": list(i.sources), "contested": i.contested, "contested_by": list(i.contested_by),
         "articles": list(i.articles), "evidence": [{"article": a, "quote": q} for a, q in i.evidence],
         "claims": list(i.claims), "merge_reasons": list(i.merge_reasons), "confidence": i.confidence,
-        "place_details": [asdict(p) for p in i.places],
+        "place_details": [place_dict(p) for p in i.places],
         "grade": i.grade, "corrections": list(i.corrections),
     }
 

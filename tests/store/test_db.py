@@ -243,3 +243,11 @@ def test_a_report_the_database_refuses_is_rejected_and_the_batch_goes_on(db_url,
     assert summary.new == 4 and summary.rejected["store"] == 1
     assert "k3" not in {a["key"] for a in store.article_rows()}
     assert any("cannot be stored" in r["reason"] for r in store.reject_rows())
+
+
+def test_a_place_is_stored_as_every_field_of_it():
+    from tally.store.serialize import place_dict
+
+    place = _claim("c1", "a1", 11, None).places[0]
+    assert place_dict(place) == dataclasses.asdict(place)
+    assert list(place_dict(place)) == [f.name for f in dataclasses.fields(place)]

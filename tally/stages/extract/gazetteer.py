@@ -336,6 +336,16 @@ def _write_cache(path: Path, index: _Index) -> None:
         log.warning("cannot write the gazetteer cache %s: %s", path, exc)
 
 
+def _resolved(path: Path) -> Path:
+    """``path.resolve()``, remembered for absolute paths (every report's place finder asks for the gazetteer)."""
+    return _resolved_absolute(path) if path.is_absolute() else path.resolve()
+
+
+@functools.lru_cache(maxsize=16)
+def _resolved_absolute(path: Path) -> Path:
+    return path.resolve()
+
+
 @functools.cache
 def _shared(aliases: Path) -> Gazetteer:
     return Gazetteer(_load_or_build(aliases))
@@ -350,7 +360,7 @@ class Gazetteer:
     @classmethod
     def load(cls, aliases: Path = _ALIASES) -> Gazetteer:
         """The process-wide instance: ~1 s from the cache, ~30 s when the cache must be built."""
-        return _shared(aliases.resolve())
+        return _shared(_resolved(aliases))
 
     def country_name(self, cc: str | None) -> str | None:
         return self._ix.countries.get(cc) if cc else None
