@@ -156,9 +156,7 @@ def _store_batch(arts: Sequence[CleanArticle], store: Store, hashes: dict[str, s
         if not done:
             return
         stored = done
-        try:
-            if len({art.key for art, _a in done}) < len(done):
-                raise ValueError("a key twice")
+        try:   # save_reports refuses a batch that has a key twice (ValueError) before writing anything
             store.save_reports([(art, a.signature, a.region, a.claims, a.denials) for art, a in done])
         except (StoreError, ValueError):
             stored = _store_each(done, store, summary)

@@ -288,20 +288,25 @@ def _confidence(claims: Sequence[Claim]) -> float:
     return round(min(1.0, best + 0.05 * (reports - 1)), 2)
 
 
-def _echoes_of(claims: Sequence[Claim], echoes: Mapping[str, Claim],
-               by_id: Mapping[str, Claim]) -> list[tuple[Claim, Claim]]:
+def _echo_index(echoes: Mapping[str, Claim], by_id: Mapping[str, Claim]) -> dict[str, list[tuple[Claim, Claim]]]:
+    """{original claim id: [(copy claim, original claim), ...]}, built once so each cluster looks up its own."""
+    index: dict[str, list[tuple[Claim, Claim]]] = {}
+    for e, o in echoes.items():
+        index.setdefault(o.id, []).append((by_id[e], o))
+    return index
+
+
+def _echoes_of(claims: Sequence[Claim], index: Mapping[str, list[tuple[Claim, Claim]]]) -> list[tuple[Claim, Claim]]:
     """(copy claim, original claim) for the echoes of ``claims``, in a fixed order."""
-    mine = {c.id for c in claims}
-    return sorted(((by_id[e], o) for e, o in echoes.items() if o.id in mine), key=lambda p: (p[0].article, p[0].start,
-                                                                                            p[0].id))
+    return sorted((p for c in claims for p in index.get(c.id, ())), key=lambda p: (p[0].article, p[0].start, p[0].id))
 
 
 def build_tallies(claims: Sequence[Claim], published: Mapping[str, dt.date | None],
                   regions: Mapping[str, tuple[str | None, str | None]], copies: Mapping[str, str]) -> list[Tally]:
     """Running totals: one per report and period, merged across reports that give the same period and figures.
     ``copies`` maps copy reports to their originals (a copy's repeated figure is evidence only)."""
-    by_id = {c.id: c for c in claims}
     counted, echoes = split_echoes(claims, copies)
+    index = _echo_index(echoes, {c.id: c for c in claims})
     groups: dict[tuple[object, ...], list[Claim]] = {}
     for c in sorted(counted, key=lambda c: (c.article, c.start)):
         key = (c.article, c.period_from, (c.period_label or "").lower() if not c.period_from else "")
@@ -311,7 +316,7 @@ def build_tallies(claims: Sequence[Claim], published: Mapping[str, dt.date | Non
         figures = tuple(sorted(((c.kind, c.side or c.category, c.figure.low, c.figure.high) for c in group),
                             key=lambda f: (f[0], f[1], -1 if f[2] is None else f[2], -1 if f[3] is None else f[3])))
         merged.setdefault((period_from, label, figures), []).extend(group)
-    return [_tally(g, published, regions, [c for c, _o in _echoes_of(g, echoes, by_id)]) for g in merged.values()]
+    return [_tally(g, published, regions, [c for c, _o in _echoes_of(g, index)]) for g in merged.values()]
 
 
 def _tally(group: list[Claim], published: Mapping[str, dt.date | None],
@@ -340,9 +345,9 @@ def reconcile(claims: Sequence[Claim], denials: Sequence[Denial], order: Mapping
               copies: Mapping[str, str]) -> tuple[list[Incident], list[Tally]]:
     """Incidents and running totals from ``claims``; ``copies`` maps each copy report to the report it copies."""
     incident_claims = [c for c in claims if c.scope == "incident" and c.stance == "asserted"]
-    by_id = {c.id: c for c in incident_claims}
     counted, echoes = split_echoes(incident_claims, copies)
-    incidents = [build_incident(k, denials, order, regions, _echoes_of(k.claims, echoes, by_id))
+    index = _echo_index(echoes, {c.id: c for c in incident_claims})
+    incidents = [build_incident(k, denials, order, regions, _echoes_of(k.claims, index))
                  for k in cluster(counted, regions)]
     tallies = build_tallies([c for c in claims if c.scope == "tally" and c.stance == "asserted"], published, regions,
                             copies)
@@ -354,5 +359,5 @@ def incident_from_claims(claims: Sequence[Claim], reasons: Sequence[str], denial
                          copies: Mapping[str, str]) -> Incident:
     """One incident from claims an analyst grouped by hand (a merge or a split), built by the same rules."""
     counted, echoes = split_echoes(claims, copies)
-    by_id = {c.id: c for c in claims}
-    return build_incident(_Cluster(counted, list(reasons)), denials, order, regions, _echoes_of(counted, echoes, by_id))
+    index = _echo_index(echoes, {c.id: c for c in claims})
+    return build_incident(_Cluster(counted, list(reasons)), denials, order, regions, _echoes_of(counted, index))

@@ -55,7 +55,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=10000")
-    # WAL with synchronous=NORMAL: no fsync on every commit (ingest commits once per report). A killed process
+    # WAL with synchronous=NORMAL: no fsync on every commit (ingest commits every 25 reports). A killed process
     # loses nothing committed and the file is never corrupt; only a power cut may drop the last commits, which
     # resume then stores again (SQLite's documented trade-off for WAL).
     cur.execute("PRAGMA synchronous=NORMAL")
