@@ -14,7 +14,7 @@ from tally.models import Claim, Incident, Place, Tally
 from tally.review.apply import apply_to_claims, apply_to_incidents
 from tally.review.records import Correction, Outcome
 from tally.review.stable_ids import keep_ids
-from tally.stages.reconcile import incident_from_claims, reconcile
+from tally.stages.reconcile import denials_by_report, incident_from_claims, reconcile
 from tally.store.db import Store
 
 SYSTEM = "tally"   # the analyst name on audit lines the pipeline writes itself
@@ -58,8 +58,10 @@ def reviewed_ledger(store: Store, claims: Sequence[Claim], order: Mapping[str, i
     incidents, keys = keep_ids(incidents, by_id, store.incident_keys())
     store.replace_incident_keys(keys)
 
+    by_report = denials_by_report(denials)
+
     def build(members: Sequence[Claim], reasons: Sequence[str]) -> Incident:
-        return incident_from_claims(members, reasons, denials, order, regions, copies)
+        return incident_from_claims(members, reasons, by_report, order, regions, copies)
 
     incidents, incident_outcomes = apply_to_incidents(incidents, corrected, corrections, build, lookup_place)
     dismissals = [Outcome(c.id, "applied", "") for c in corrections if c.action == "dismiss"]

@@ -231,11 +231,22 @@ def _places(claims: Sequence[Claim]) -> tuple[Place, ...]:
     return tuple(sorted(seen.values(), key=lambda p: (p.precision, p.name)))
 
 
-def _contested(claims: Sequence[Claim], denials: Sequence[Denial]) -> tuple[str, ...]:
+Denials = Mapping[str, Sequence[Denial]]   # report key -> the denials found in it
+
+
+def denials_by_report(denials: Sequence[Denial]) -> dict[str, list[Denial]]:
+    """The denials grouped by report, built once so each incident reads only its own reports' denials."""
+    out: dict[str, list[Denial]] = {}
+    for d in denials:
+        out.setdefault(d.article, []).append(d)
+    return out
+
+
+def _contested(claims: Sequence[Claim], denials: Denials) -> tuple[str, ...]:
     arts = {c.article for c in claims}
     sides = {c.side for c in claims if c.side} | {c.perpetrator for c in claims if c.perpetrator}
-    return tuple(sorted({f"{d.denier or 'a party'} denies: {d.quote}" for d in denials
-                         if d.article in arts and d.side in sides}))
+    return tuple(sorted({f"{d.denier or 'a party'} denies: {d.quote}" for a in arts for d in denials.get(a, ())
+                         if d.side in sides}))
 
 
 def _incident_id(claims: Sequence[Claim], order: Mapping[str, int]) -> str:
@@ -243,10 +254,13 @@ def _incident_id(claims: Sequence[Claim], order: Mapping[str, int]) -> str:
     return "inc-" + hashlib.sha1(anchor.id.encode()).hexdigest()[:10]
 
 
-def build_incident(k: _Cluster, denials: Sequence[Denial], order: Mapping[str, int],
+def build_incident(k: _Cluster, denials: Sequence[Denial] | Denials, order: Mapping[str, int],
                    regions: Mapping[str, tuple[str | None, str | None]],
                    echoes: Sequence[tuple[Claim, Claim]] = ()) -> Incident:
-    """The incident of cluster ``k``; ``echoes`` (copy claim, the claim it repeats) add evidence only."""
+    """The incident of cluster ``k``; ``echoes`` (copy claim, the claim it repeats) add evidence only;
+    ``denials`` a list, or ``denials_by_report`` of it when many incidents are built."""
+    if not isinstance(denials, Mapping):
+        denials = denials_by_report(denials)
     claims = k.claims
     shown = list(claims) + [c for c, _o in echoes]
     places = _places(claims)
@@ -347,14 +361,15 @@ def reconcile(claims: Sequence[Claim], denials: Sequence[Denial], order: Mapping
     incident_claims = [c for c in claims if c.scope == "incident" and c.stance == "asserted"]
     counted, echoes = split_echoes(incident_claims, copies)
     index = _echo_index(echoes, {c.id: c for c in incident_claims})
-    incidents = [build_incident(k, denials, order, regions, _echoes_of(k.claims, index))
+    by_report = denials_by_report(denials)
+    incidents = [build_incident(k, by_report, order, regions, _echoes_of(k.claims, index))
                  for k in cluster(counted, regions)]
     tallies = build_tallies([c for c in claims if c.scope == "tally" and c.stance == "asserted"], published, regions,
                             copies)
     return incidents, tallies
 
 
-def incident_from_claims(claims: Sequence[Claim], reasons: Sequence[str], denials: Sequence[Denial],
+def incident_from_claims(claims: Sequence[Claim], reasons: Sequence[str], denials: Sequence[Denial] | Denials,
                          order: Mapping[str, int], regions: Mapping[str, tuple[str | None, str | None]],
                          copies: Mapping[str, str]) -> Incident:
     """One incident from claims an analyst grouped by hand (a merge or a split), built by the same rules."""
