@@ -69,6 +69,8 @@ def pipeline(corpus: str, db: str, workers: int) -> None:
     # wrap the stage entry points the pipeline calls; the code under test is unchanged
     pl.read_paths = _timed("read", files.read_paths)  # type: ignore[assignment]
     parallel.Workers.clean = _timed("clean", parallel.Workers.clean)  # type: ignore[method-assign]
+    # sending a batch to be cleaned (the pool is started, and its models loaded, on the first one)
+    parallel.Workers.clean_ahead = _timed("clean", parallel.Workers.clean_ahead)  # type: ignore[method-assign]
     parallel.Workers.analyse = _timed_iter("extract", parallel.Workers.analyse)  # type: ignore[method-assign]
     pl.find_copies = _timed("copies", pl.find_copies)  # type: ignore[assignment]
     pl.CopyIndex.add = _timed("copies", pl.CopyIndex.add)  # type: ignore[method-assign]

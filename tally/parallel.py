@@ -151,9 +151,17 @@ class Workers:
         chunk = max(1, len(items) // (4 * self.processes))
         return self._pool.imap(fn, items, chunksize=chunk)
 
-    def clean(self, raws: Sequence[RawArticle]) -> list[CleanArticle | CleanFailure]:
+    def clean_ahead(self, raws: Sequence[RawArticle]) -> Iterator[tuple[CleanArticle | CleanFailure, float]]:
+        """Start cleaning ``raws`` on the workers now (they work while the caller does something else);
+        ``clean(raws, started)`` collects the results. With no pool, cleaning happens when collected."""
+        return self._map(clean_one, raws)
+
+    def clean(self, raws: Sequence[RawArticle],
+              started: Iterator[tuple[CleanArticle | CleanFailure, float]] | None = None
+              ) -> list[CleanArticle | CleanFailure]:
+        """The cleaned reports (or why cleaning refused one), in order; ``started`` from ``clean_ahead(raws)``."""
         out = []
-        for art, seconds in self._map(clean_one, raws):
+        for art, seconds in started if started is not None else self._map(clean_one, raws):
             STAGE_SECONDS["clean"] += seconds
             out.append(art)
         return out

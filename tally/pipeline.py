@@ -85,20 +85,41 @@ def _batches(items: Iterable[RawArticle | Rejected], size: int) -> Iterator[list
         yield batch
 
 
-def _clean_batch(batch: Sequence[RawArticle | Rejected], store: Store, hashes: dict[str, str],
-                 summary: RunSummary, pages: dict[str, str] | None = None,
-                 unchanged: list[CleanArticle] | None = None, pool: Workers | None = None) -> list[CleanArticle]:
+@dataclass(slots=True)
+class _Ahead:
+    """A batch whose reports are being cleaned on the workers while the previous batch is stored."""
+
+    todo: list[RawArticle]
+    rejects: list[Rejected]          # read errors, written when the batch is taken up (in the order read)
+    started: Iterator[tuple[CleanArticle | CleanFailure, float]]
+
+
+def _clean_ahead(batch: Sequence[RawArticle | Rejected] | None, summary: RunSummary, pages: dict[str, str] | None,
+                 pool: Workers) -> _Ahead | None:
+    """Send ``batch`` to be cleaned now (pages already stored are left out); nothing is written to the store."""
+    if batch is None:
+        return None
     todo: list[RawArticle] = []
+    rejects: list[Rejected] = []
     for item in batch:
         if isinstance(item, Rejected):
-            _reject(store, item, summary)
+            rejects.append(item)
             continue
         summary.read += 1
         if pages is not None and _page_seen(item, pages, summary):
             continue
         todo.append(item)
+    return _Ahead(todo, rejects, pool.clean_ahead(todo))
+
+
+def _clean_batch(ahead: _Ahead, store: Store, hashes: dict[str, str], summary: RunSummary,
+                 unchanged: list[CleanArticle] | None = None, pool: Workers | None = None) -> list[CleanArticle]:
+    """The cleaned reports of a batch sent by ``_clean_ahead``, less those stored before with the same text
+    (``hashes``, as the store holds after the previous batch); rejects are written here, in order."""
+    for r in ahead.rejects:
+        _reject(store, r, summary)
     out: list[CleanArticle] = []
-    for item, art in zip(todo, (pool or Workers(1)).clean(todo)):   # cleaned on the worker processes, in order
+    for item, art in zip(ahead.todo, (pool or Workers(1)).clean(ahead.todo, ahead.started)):   # in order
         if isinstance(art, CleanFailure):
             _reject(store, Rejected(item.origin, "clean", art.code, art.message), summary)
             continue
@@ -219,14 +240,27 @@ def ingest_items(items: Iterable[RawArticle | Rejected], store: Store,
     started = time.monotonic()
     summary = RunSummary()
     hashes = store.article_hashes() if hashes is None else hashes
+    _store_all(items, store, hashes, summary, progress)
+    rebuild_ledger(store, summary)     # the copy index is gone by now: its texts and shingles are not kept meanwhile
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _store_all(items: Iterable[RawArticle | Rejected], store: Store, hashes: dict[str, str], summary: RunSummary,
+               progress: Callable[[RunSummary], None] | None) -> None:
+    """Clean, mark copies, extract and store every report of ``items``, a batch at a time."""
     pages = store.page_hashes()
     known = _known_index(store)
     if progress:
         progress(summary)                   # a live view: a progress bar may follow the counts as they move
     with Workers() as pool:
-        for batch in _batches(items, BATCH):
+        batches = _batches(items, BATCH)
+        ahead = _clean_ahead(next(batches, None), summary, pages, pool)
+        while ahead is not None:
             unchanged: list[CleanArticle] = []
-            cleaned = _clean_batch(batch, store, hashes, summary, pages, unchanged, pool)
+            cleaned = _clean_batch(ahead, store, hashes, summary, unchanged, pool)
+            # the workers clean the next batch while this one's copies are found (its extraction queues behind)
+            ahead = _clean_ahead(next(batches, None), summary, pages, pool)
             marked = _batch_copies(cleaned, unchanged, known)
             _store_batch(marked, store, hashes, summary, pool)
             for art in marked:
@@ -234,6 +268,3 @@ def ingest_items(items: Iterable[RawArticle | Rejected], store: Store,
                 known.add(art.key, art.text, own, copy_of=art.duplicate_of)
             if progress:
                 progress(summary)
-    rebuild_ledger(store, summary)
-    summary.seconds = time.monotonic() - started
-    return summary
