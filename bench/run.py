@@ -189,8 +189,9 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
         lines.append(f"- {w} worker(s): k = {k:.2f}" if k is not None else f"- {w} worker(s): one size only")
     lines += ["", "## Time per stage (seconds, median; wall time in the main process)", "",
               "`clean` and `extract` run in the worker pool (extract includes the MinHash signature kept for "
-              "later runs; `clean` includes starting the pool, and, in rows measured on or after 2026-12-06 05:00 UTC, each batch is cleaned while "
-              "the previous one's copies are found, so the main process waits less); `copies` is finding copies and indexing them; `store` the bulk database writes; "
+              "later runs); `clean` is the main process waiting for a batch's cleaned reports (with starting the "
+              "pool; since commit f6e9a97 a batch is cleaned while the previous one's copies are found, so the wait "
+              "is shorter); `copies` is finding copies and indexing them; `store` the bulk database writes; "
               "`reconcile` rebuilding the ledger; `other` reading input and the rest (and, in rows measured before commit 92cc416, the one-report-per-transaction writes of `store`).", ""]
     stage_names = sorted({k for e in results["sizes"].values() for runs in e["pipeline"].values()
                           for r in runs for k in r.get("stages", {})})

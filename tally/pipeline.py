@@ -5,6 +5,8 @@ a report already stored with the same content is skipped, so re-running the same
 """
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import logging
 import time
@@ -210,7 +212,7 @@ def rebuild_ledger(store: Store, summary: RunSummary | None = None, reason: str 
     and swap them in; returns the new ledger revision, or None when nothing changed."""
     from tally.review.rebuild import record_revision, reviewed_ledger
 
-    with store.ledger_lock():
+    with store.ledger_lock(), _collector_paused():
         claims, order = store.all_claims()
         published, regions = store.article_meta()
         incidents, tallies = reviewed_ledger(store, claims, order, published, regions, store.copy_roots())
@@ -221,6 +223,23 @@ def rebuild_ledger(store: Store, summary: RunSummary | None = None, reason: str 
     if summary is not None:
         summary.incidents_created, summary.incidents_kept, summary.tallies = created, kept, len(tallies)
     return revision
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while the ledger is rebuilt, and one collection after. The rebuild
+    makes many small objects (every claim, incident and row) that live until the ledger is written: the collector
+    scanned them again and again as they grew, to free nothing (a fifth of the rebuild's CPU time at 20k reports;
+    the peak memory is the same)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
 
 
 def ingest(paths: Sequence[str], store: Store, progress: Callable[[RunSummary], None] | None = None,
