@@ -155,27 +155,38 @@ def _demo_records() -> list[dict[str, Any]]:
 
 def records(n: int, seed: int = 1) -> Iterator[dict[str, Any]]:
     """``n`` reports as JSON-ready records (id, url, published, title, text), the same for the same seed."""
+    for rec, _kind, _source in generate(n, seed):
+        yield rec
+
+
+def generate(n: int, seed: int = 1) -> Iterator[tuple[dict[str, Any], str, str | None]]:
+    """``records(n, seed)`` with what the generator knows of each: its kind ("casualty", "copy" of an earlier
+    casualty report, "demo" re-use of an examples/ report, "other" news) and, for a copy or a demo re-use, the
+    id of its source (the copied record's id; for a demo re-use, the examples/ report's id)."""
     rng = random.Random(seed)
     demo = _demo_records()
-    recent: list[dict[str, Any]] = []
+    recent: list[tuple[dict[str, Any], str]] = []
     start = dt.date(2022, 1, 1)
     span = max(30, n // 40)   # about 40 reports a day, as a regional news monitor sees
     for i in range(n):
+        key = f"g{seed}-{i:07d}"
         pub = start + dt.timedelta(days=i * span // n)
         roll = rng.random()
+        source: str | None = None
         if roll < 0.15 and recent:
-            body = _copy_of(rng, rng.choice(recent))
+            original, source = rng.choice(recent)
+            body, kind = _copy_of(rng, original), "copy"
         elif roll < 0.20:
             src = rng.choice(demo)
-            body = {"title": src.get("title"), "text": src["text"]}
+            body, kind, source = {"title": src.get("title"), "text": src["text"]}, "demo", str(src.get("id"))
         elif roll < 0.50:
-            body = _other(rng, pub)
+            body, kind = _other(rng, pub), "other"
         else:
-            body = _casualty(rng, pub)
-            recent = (recent + [body])[-200:]
+            body, kind = _casualty(rng, pub), "casualty"
+            recent = (recent + [(body, key)])[-200:]
         outlet = rng.choice(OUTLETS)
-        yield {"id": f"g{seed}-{i:07d}", "url": f"https://www.{outlet}/{pub:%Y/%m/%d}/story-{i}",
-               "published": pub.isoformat(), **body}
+        yield ({"id": key, "url": f"https://www.{outlet}/{pub:%Y/%m/%d}/story-{i}",
+                "published": pub.isoformat(), **body}, kind, source)
 
 
 def write(path: Path, n: int, seed: int = 1) -> Path:

@@ -2,7 +2,7 @@
 
     python -m bench.measure pipeline CORPUS.jsonl DB --workers N   -> tally's ingest, time per stage
     python -m bench.measure baseline CORPUS.jsonl                  -> spaCy en_core_web_sm nlp.pipe over every text
-    python -m bench.measure minhash N --workers N                  -> MinHash signatures + LSH over N generated texts
+    python -m bench.measure minhash N --workers N                  -> MinHash dedup of N generated texts
 
 Each prints one JSON object on stdout.
 """
@@ -144,36 +144,44 @@ def profile(corpus: str, db: str) -> None:
     json.dump({"seconds": profiler.last_session.duration if profiler.last_session else 0.0, "text": text}, sys.stdout)
 
 
-def _signatures(batch: list[str]) -> list[bytes]:
-    from tally.stages.dedupe import signature, signature_bytes
+def _signatures(batch: list[str]) -> Any:
+    import numpy as np
 
-    return [signature_bytes(signature(t)) for t in batch]
+    from tally.stages.dedupe import signature
+
+    return np.stack([signature(t).hashvalues for t in batch]).astype(np.uint32)   # affine32: values < 2**32
 
 
 @main.command()
 @click.argument("n", type=int)
 @click.option("--workers", type=int, default=2, show_default=True)
 def minhash(n: int, workers: int) -> None:
-    """Deduplicate N generated reports: tally's MinHash signature of each (in WORKERS processes), then the copy
-    finder's LSH bands (tally/stages/bands.py), inserting each report and querying it for earlier copies, each
-    candidate confirmed on the signatures' estimate (the share of equal hash values), all candidates at once."""
+    """Deduplicate N generated reports: tally's MinHash signature of each (in WORKERS processes), then
+    tally/stages/copyroots.py: each report's root (the earlier report it copies, by the copy finder's rule on
+    the signatures' estimate, or itself), a block of 500 reports at a time. The copy decisions are scored
+    against what the generator knows (bench.corpus.generate): a "copy" record, or a demo report re-used
+    after its first use, is a copy; the rest are not."""
     import multiprocessing as mp
 
     import numpy as np
 
-    from bench.corpus import records
-    from tally.stages.bands import BandIndex
-    from tally.stages.dedupe import JACCARD_MIN, LSH_WEIGHTS, signature_from_bytes
+    from bench.corpus import generate
+    from tally.stages.copyroots import CopyRoots
 
-    index = BandIndex(0.5, 128, LSH_WEIGHTS)
-    kept = np.zeros((n, 128), dtype=np.uint32)   # every signature, for the estimate
+    index = CopyRoots(capacity=n)
+    truth = np.zeros(n, dtype=bool)
+    kinds = np.zeros(n, dtype="<U8")
     started = time.perf_counter()
-    pairs = done = candidates = 0
-    need = JACCARD_MIN * 128
+    done = 0
 
     def texts() -> Any:
         chunk: list[str] = []
-        for rec in records(n, seed=7):
+        demos_seen: set[str] = set()
+        for i, (rec, kind, source) in enumerate(generate(n, seed=7)):
+            kinds[i] = kind
+            truth[i] = kind == "copy" or (kind == "demo" and source in demos_seen)
+            if kind == "demo":
+                demos_seen.add(str(source))
             chunk.append(rec["text"])
             if len(chunk) == 500:
                 yield chunk
@@ -181,20 +189,20 @@ def minhash(n: int, workers: int) -> None:
         if chunk:
             yield chunk
 
+    found = np.zeros(n, dtype=bool)
     with mp.get_context("fork").Pool(workers) as pool:
         for sigs in pool.imap(_signatures, texts()):
-            for raw in sigs:
-                values = signature_from_bytes(raw).hashvalues.astype(np.uint32)
-                found = index.query(values)
-                if found:
-                    rows = np.fromiter(found, dtype=np.int64, count=len(found))
-                    pairs += int(np.count_nonzero((kept[rows] == values).sum(axis=1) >= need))
-                    candidates += len(rows)
-                index.insert(done, values)
-                kept[done] = values
-                done += 1
-    json.dump({"seconds": time.perf_counter() - started, "reports": done, "copy_pairs": pairs,
-               "candidates": candidates}, sys.stdout)
+            roots, _similarity = index.add(sigs)
+            found[done:done + len(sigs)] = roots != np.arange(done, done + len(sigs))
+            done += len(sigs)
+    seconds = time.perf_counter() - started
+    hits = int(np.count_nonzero(found & truth))
+    json.dump({"seconds": seconds, "reports": done, "method": "copyroots", "copies": int(found.sum()),
+               "band_pairs": index.band_pairs, "full_checks": index.full_checks, "joined": index.joined,
+               "true_copies": int(truth.sum()), "precision": hits / max(1, int(found.sum())),
+               "recall": hits / max(1, int(truth.sum())),
+               "missed_by_kind": dict(Counter(kinds[truth & ~found].tolist())),
+               "wrong_by_kind": dict(Counter(kinds[found & ~truth].tolist()))}, sys.stdout)
 
 
 if __name__ == "__main__":
