@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from tally.errors import ConfigError
 from tally.models import CATEGORIES, EVENT_TYPES
 from tally.readout.formats import rng
-from tally.readout.query import MAX_LIMIT, SORTS, IncidentQuery
+from tally.readout.query import MAX_CURSOR, MAX_LIMIT, SORTS, IncidentQuery, parse_after
 from tally.review.records import GRADES
 from tally.store.db import Store
 
@@ -118,13 +118,17 @@ def incident_query(
     order: Literal["asc", "desc"] = Query("asc"),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
+    after: str | None = Query(None, max_length=MAX_CURSOR,
+                              description="Keyset paging: the next_after of the page before (same sort and order); "
+                                          "the page starts after its last row. Use it or offset, not both."),
 ) -> IncidentQuery:
     try:
+        cursor = parse_after(after, sort, order == "desc") if after is not None else None
         return IncidentQuery(since=since, until=until, country=country, admin1=admin1, place=place,
                              perpetrator=perpetrator, event_type=event_type, category=category, contested=contested,
                              min_confidence=min_confidence, min_killed=min_killed, q=q, sort=sort,
                              descending=order == "desc",
-                             limit=limit, offset=offset)
+                             limit=limit, offset=offset, after=cursor)
     except ConfigError as exc:
         raise HTTPException(400, str(exc)) from exc
 
