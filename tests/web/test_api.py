@@ -219,3 +219,16 @@ def test_the_list_pages_by_cursor_to_the_end_and_refuses_bad_cursors_naming_afte
         assert res.status_code == 400 and "after: " in res.json()["error"], bad
     html = client.get("/incidents", params=params).text
     assert 'rel="next"' in html and "after=" in html
+
+
+def test_a_text_search_total_past_the_cap_says_it_is_a_lower_bound(demo_db: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tally.readout import query
+
+    monkeypatch.setattr(query, "TEXT_COUNT_CAP", 2)
+    with TestClient(create_app(demo_db)) as fresh:   # an empty cache of totals
+        body = fresh.get("/api/incidents", params={"q": "observatory", "limit": 1}).json()
+        assert body["total"] == 2 and body["total_is_lower_bound"] is True and body["next_after"]
+        plain = fresh.get("/api/incidents", params={"country": "Syria"}).json()
+        assert plain["total_is_lower_bound"] is False and plain["total"] > 2   # other filters count exactly
+        assert ">2+<" in fresh.get("/incidents", params={"q": "observatory"}).text

@@ -193,8 +193,9 @@ def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
     walks the date index without sorting, text search goes through the text index, names through lower()."""
     if demo.engine.dialect.name != "sqlite":
         with demo.engine.connect() as cx:
-            names = set(cx.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'incidents'")).scalars())
-        assert {"ix_incidents_search_trgm", "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
+            names = set(cx.execute(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('incidents', "
+                                    "'incident_search')")).scalars())
+        assert {"ix_incident_search_trgm", "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
         return
 
     def plan(sql: str, **params: object) -> str:
@@ -315,3 +316,19 @@ def test_a_cursor_is_refused_for_another_order_or_with_an_offset() -> None:
         IncidentQuery(sort="killed", descending=True, offset=5, after=query.parse_after(cursor, "killed", True))
     dated = query.After("date", False, dt.date(2023, 3, 1), "inc-2", 7)
     assert query.parse_after(dated.encode(), "date", False) == dated
+
+
+@pytest.mark.parametrize("needle", ["observatory", "ib"])
+def test_a_capped_count_stops_past_the_cap_and_is_exact_below_it(demo: Store, needle: str) -> None:
+    exact = len(_search_reference(demo, needle))
+    assert exact > 2, "the demo corpus has too few matches"
+    for filters in ({"q": needle}, {"q": needle, "min_confidence": 0.01}):   # text alone, and through the incidents
+        assert query.count(demo, IncidentQuery(**filters), cap=2) == 3  # type: ignore[arg-type]
+        assert query.count(demo, IncidentQuery(**filters), cap=exact) == exact  # type: ignore[arg-type]
+        assert query.count(demo, IncidentQuery(**filters)) == exact  # type: ignore[arg-type]
+
+
+def test_a_text_page_with_a_capped_total_still_picks_its_plan_and_rows(demo: Store) -> None:
+    q = IncidentQuery(q="observatory", limit=2)
+    want = [r["id"] for r in query.incidents(demo, q).rows]
+    assert [r["id"] for r in query.incidents(demo, q, total=query.TEXT_COUNT_CAP + 1).rows] == want

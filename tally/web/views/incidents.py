@@ -22,7 +22,9 @@ def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[s
     res = query.incidents(store, q, total=counts.total(q), everything=everything)
     cursor = res.next_after.encode() if res.next_after else None
     data: dict[str, Any] = {
-        "total": res.total, "offset": res.offset, "limit": res.limit,
+        # a text search is counted up to query.TEXT_COUNT_CAP: past it the total says so and is a lower bound
+        "total": min(res.total, query.TEXT_COUNT_CAP), "total_is_lower_bound": res.total > query.TEXT_COUNT_CAP,
+        "offset": res.offset, "limit": res.limit,
         # the next page by cursor: read from where this one ends, however deep (offset= still works for clients
         # that compute pages); the previous one by offset, which the cursor's position gives
         "next": with_params(request, after=cursor, offset=None) if cursor else None,
