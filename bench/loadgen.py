@@ -41,7 +41,9 @@ MIX: dict[str, Pick] = {
     "list: category, min killed": lambda r, v: f"/api/incidents?category={r.choice(['civilian', 'combatant'])}"
                                               f"&min_killed={r.choice([5, 10, 50])}",
     "list: text search": lambda r, v: f"/api/incidents?q={_q(r.choice(v['words']))}",
-    "list: deep page": lambda r, v: f"/api/incidents?offset={r.randint(0, max(0, v['total'] - 50))}&limit=50",
+    # deep in the list by cursor, as its next links page (the after= of a page at a random depth), and by offset
+    "list: deep page": lambda r, v: f"/api/incidents?after={r.choice(v['cursors'])}&limit=50",
+    "list: deep offset": lambda r, v: f"/api/incidents?offset={r.randint(0, max(0, v['total'] - 50))}&limit=50",
     "list: several filters": lambda r, v: f"/api/incidents?country={_q(r.choice(v['country']))}"
                                          f"&since={r.choice(v['years'])}-01-01&category=civilian&sort=confidence",
     "list page (HTML)": lambda r, v: f"/incidents?country={_q(r.choice(v['country']))}&offset={r.randint(0, 500)}",
@@ -98,7 +100,10 @@ def learn(client: Any, rng: random.Random) -> dict[str, Any]:
     facets, total = page["facets"], page["total"]
     if not total:
         raise RuntimeError("the ledger has no incidents to ask for")
-    ids, words, years = [], set(), set()
+    ids, words, years, cursors = [], set(), set(), []
+    for _ in range(20):   # cursors into the default order at random depths, from the pages before them
+        nxt = client.get("/api/incidents", params={"limit": 50, "offset": rng.randint(0, max(0, total - 50))}).json()
+        cursors += [nxt["next_after"]] if nxt.get("next_after") else []
     for _ in range(5):
         rows = client.get("/api/incidents", params={"sort": "id", "limit": 200,
                                                     "offset": rng.randint(0, max(0, total - 200))}).json()["incidents"]
@@ -109,7 +114,8 @@ def learn(client: Any, rng: random.Random) -> dict[str, Any]:
             if r["date_from"]:
                 years.add(r["date_from"][:4])
     return {"country": facets["country"] or ["none"], "perpetrator": facets["perpetrator"] or ["none"],
-            "ids": ids, "words": sorted(words) or ["killed"], "years": sorted(years) or ["2020"], "total": total}
+            "ids": ids, "words": sorted(words) or ["killed"], "years": sorted(years) or ["2020"], "total": total,
+            "cursors": cursors or [""]}
 
 
 def percentile(values: list[float], p: float) -> float:

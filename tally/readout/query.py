@@ -5,13 +5,17 @@ come back as their export records (the contract of Tally 0.1, see README "Export
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Sequence
 
-from sqlalchemy import (ColumnElement, Connection, Select, TextClause, and_, column, func, literal_column, select, table,
-                        text)
+from pydantic_core import from_json
+from sqlalchemy import (ColumnElement, Connection, Row, Select, TextClause, and_, column, false, func, literal_column,
+                        or_, select, table, text, true)
 
 from tally.errors import ConfigError
 from tally.models import CATEGORIES, EVENT_TYPES
@@ -26,6 +30,66 @@ SORTS: dict[str, Any] = {
     "country": _I.country, "perpetrator": _I.perpetrator, "id": _I.id,
 }
 MAX_LIMIT = 1000
+MAX_CURSOR = 1024   # characters of an ``after`` cursor: a sort key, an id and a position need far fewer
+
+
+@dataclass(frozen=True, slots=True)
+class After:
+    """Where a page ends, for keyset paging: the next page starts after the row with this sort key and id, in the
+    order (sort, descending) the cursor was made for. ``position`` is how many rows came before the next page, so
+    that a page reached by cursor still knows its offset (for "showing 201-250" and the previous page's link)."""
+
+    sort: str
+    descending: bool
+    key: Any
+    id: str
+    position: int
+
+    def encode(self) -> str:
+        """The ``after`` parameter: URL-safe base64 of a small JSON list (opaque to clients, but not a secret)."""
+        key = self.key.isoformat() if isinstance(self.key, dt.date) else self.key
+        raw = json.dumps([self.sort, "desc" if self.descending else "asc", key, self.id, self.position],
+                         separators=(",", ":"), ensure_ascii=False)
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+# the Python type of each sort key in a cursor (JSON has no dates: a date travels as its ISO form)
+_KEY_TYPES: dict[str, type] = {"date": dt.date, "killed": int, "injured": int, "confidence": float, "country": str,
+                               "perpetrator": str, "id": str}
+
+
+def parse_after(cursor: str, sort: str, descending: bool) -> After:
+    """The ``after`` parameter back into an ``After`` for a list in this order; a ConfigError naming ``after``
+    for anything that is not a cursor this API made for that order."""
+    def bad(why: str) -> ConfigError:
+        return ConfigError(f"after: {why}; pass the next_after value of the page before, unchanged")
+
+    if len(cursor) > MAX_CURSOR:
+        raise bad(f"longer than {MAX_CURSOR} characters")
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad("not a cursor") from None
+    if not (isinstance(raw, list) and len(raw) == 5 and raw[0] in _KEY_TYPES and raw[1] in ("asc", "desc")
+            and isinstance(raw[3], str) and type(raw[4]) is int and 0 <= raw[4] <= 2 ** 62):
+        raise bad("not a cursor")
+    made_for, order, key, ident, position = raw
+    if (made_for, order == "desc") != (sort, descending):
+        raise bad(f"this cursor pages the list sorted by {made_for} {order}, not by {sort} "
+                  f"{'desc' if descending else 'asc'}")
+    want = _KEY_TYPES[made_for]
+    try:
+        if key is None or (want is float and type(key) in (int, float)) or type(key) is want:
+            pass
+        elif want is dt.date and isinstance(key, str):
+            key = dt.date.fromisoformat(key)
+        else:
+            raise ValueError
+    except ValueError:
+        raise bad(f"its sort key is not a {want.__name__}") from None
+    if made_for == "id" and key != ident:
+        raise bad("not a cursor")
+    return After(made_for, order == "desc", float(key) if want is float and key is not None else key, ident, position)
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +112,7 @@ class IncidentQuery:
     descending: bool = False
     limit: int = 50
     offset: int = 0
+    after: After | None = None            # keyset paging: the page after this row (see ``After``); offset stays 0
 
     def __post_init__(self) -> None:
         if self.sort not in SORTS:
@@ -60,6 +125,12 @@ class IncidentQuery:
             raise ConfigError(f"limit must be between 1 and {MAX_LIMIT}, not {self.limit}")
         if self.offset < 0:
             raise ConfigError(f"offset must be 0 or more, not {self.offset}")
+        if self.after is not None:
+            if self.offset:
+                raise ConfigError("after: give either offset or an after cursor, not both")
+            if (self.after.sort, self.after.descending) != (self.sort, self.descending):
+                raise ConfigError(f"after: the cursor pages the list sorted by {self.after.sort}, "
+                                  f"{'desc' if self.after.descending else 'asc'}; this list is sorted by {self.sort}")
 
     def page(self, offset: int) -> IncidentQuery:
         return replace(self, offset=offset)
@@ -72,6 +143,7 @@ class Page:
     offset: int
     limit: int
     next_offset: int | None = field(default=None)
+    next_after: After | None = field(default=None)   # the cursor of the next page (None on the last page)
 
 
 def _conditions(q: IncidentQuery, store: Store, walk: bool = False) -> list[ColumnElement[bool]]:
@@ -107,7 +179,13 @@ def _conditions(q: IncidentQuery, store: Store, walk: bool = False) -> list[Colu
             # unary + keeps SQLite from fetching each match's row by rowid: it checks the rowids while it walks an
             # index instead (a count, or the sort order's index up to the page), which stays within one index scan
             conds.append(literal_column("+incidents.rowid").in_(select(_FTS.c.rowid).where(_matches(needle))))
-        else:   # PostgreSQL's pg_trgm index serves this LIKE; SQLite reads every row
+        elif store.text_index:
+            # the narrow copy of the search text (store/text_index.py), looked up by id: PostgreSQL's pg_trgm index
+            # serves the LIKE, and neither a match nor a walk in the list's order reads the wide incident rows
+            s = text_index.search_table.c
+            conds.append(select(1).where(s.id == _I.id, s.search.like(f"%{_escape_like(needle)}%", escape="\\"))
+                         .exists())
+        else:   # no text index: every row's text is read
             conds.append(_I.search.like(f"%{_escape_like(needle)}%", escape="\\"))
     return conds
 
@@ -129,60 +207,123 @@ def _filtered(stmt: Select[Any], q: IncidentQuery, store: Store, walk: bool = Fa
     return stmt.where(and_(*conds)) if conds else stmt
 
 
-def count(store: Store, q: IncidentQuery = IncidentQuery()) -> int:
-    """How many incidents match ``q``'s filters (its order and paging play no part)."""
+# A text search's total is counted up to this many and shown as a lower bound past it ("10,000+"): counting every
+# match of a common word is what cost (60,000 matches of 182,000 incidents: 17 ms on SQLite's FTS5, 160 ms on
+# PostgreSQL), and no reader pages through ten thousand matches. Other filters are counted exactly, off indexes.
+TEXT_COUNT_CAP = 10_000
+
+
+def count(store: Store, q: IncidentQuery = IncidentQuery(), cap: int | None = None) -> int:
+    """How many incidents match ``q``'s filters (its order and paging play no part); with ``cap``, counting stops
+    past ``cap`` (the answer is then ``cap + 1``: more than ``cap``)."""
     needle = (q.q or "").lower()
-    if store.text_index == "fts5" and len(needle) >= 3 and filters_of(q) == IncidentQuery(q=needle, limit=1):
-        # text alone: every incident has one row in the text index, so its matches are counted there, without
-        # looking each one up among the incidents (a common word: 70,000 matches, 49 ms of CPU down to 17)
-        with store.engine.connect() as cx:
-            return cx.execute(select(func.count()).select_from(_FTS).where(_matches(needle))).scalar() or 0
+    if store.text_index and needle and filters_of(q) == IncidentQuery(q=needle, limit=1):
+        # text alone: every incident has one row in the text index and in its narrow copy, so the matches are
+        # counted there, without looking each one up among the incidents
+        if store.text_index == "fts5" and len(needle) >= 3:
+            stmt = select(1).select_from(_FTS).where(_matches(needle))
+        else:
+            s = text_index.search_table.c
+            stmt = select(1).select_from(text_index.search_table).where(
+                s.search.like(f"%{_escape_like(needle)}%", escape="\\"))
+    else:
+        stmt = _filtered(select(1).select_from(schema.incidents), q, store)
+    if cap is not None:
+        stmt = stmt.limit(cap + 1)
     with store.engine.connect() as cx:
-        return cx.execute(_filtered(select(func.count()).select_from(schema.incidents), q, store)).scalar() or 0
+        return cx.execute(select(func.count()).select_from(stmt.subquery())).scalar() or 0
 
 
 def filters_of(q: IncidentQuery) -> IncidentQuery:
     """``q`` with only what decides which incidents match: names and text lower-cased (they ignore case), the
     order and paging fixed. Equal for two queries that match the same incidents, so a key for cached counts."""
     low = {k: v.lower() for k in ("country", "admin1", "perpetrator", "place", "q") if (v := getattr(q, k))}
-    return replace(q, sort="date", descending=False, limit=1, offset=0, **low)
+    return replace(q, sort="date", descending=False, limit=1, offset=0, after=None, **low)
 
 
 WALKED_ROW_COST = 20   # matches the text index lists in the CPU time of one incident row read and searched
 
 
-def _walk_cheaper(q: IncidentQuery, total: int, everything: int) -> bool:
+def _walk_cheaper(rows: int, total: int, everything: int) -> bool:
     """Whether reading incidents in the sort order until the page is full, searching each one's text, costs less
-    than listing every match from the text index. The walk reads about (offset + limit) * everything / total rows
-    (matches are spread through the order); the index lists ``total`` matches. A common word's first page: 200
-    rows read against 60,000 matches listed (1 ms against 30 ms on 182,000 incidents)."""
-    return total > 0 and (q.offset + q.limit) * everything * WALKED_ROW_COST < total * total
+    than listing every match from the text index. The walk reads about ``rows`` (offset + limit; limit after a
+    cursor, where the walk starts) * everything / total rows (matches are spread through the order); the index
+    lists ``total`` matches. A common word's first page: 200 rows read against 60,000 matches listed (1 ms against
+    30 ms on 182,000 incidents)."""
+    return total > 0 and rows * everything * WALKED_ROW_COST < total * total
 
 
 def incidents(store: Store, q: IncidentQuery = IncidentQuery(), total: int | None = None,
               everything: int | None = None) -> Page:
     """One page of incidents matching ``q``, as export records, with the total count over all pages
-    (``total``: that count when the caller knows it, from a cache; ``everything``: the count of all incidents,
-    likewise, needed for a text search on SQLite)."""
+    (``total``: that count when the caller knows it, from a cache, or ``count`` capped: then ``Page.total`` is
+    that cap + 1, a lower bound; ``everything``: the count of all incidents,
+    likewise, needed for a text search on SQLite). A page is read after ``q.offset`` rows, or after the row of
+    ``q.after`` (keyset paging: the index is entered at that row, so a deep page costs what the first one does)."""
+    if total is None:
+        total = count(store, q)
+    position = q.after.position if q.after else q.offset
+    walk = False
+    if q.q and store.text_index == "fts5":
+        everything = count(store) if everything is None else everything
+        rows = q.limit if q.after else position + q.limit
+        known = total
+        if total > TEXT_COUNT_CAP and not _walk_cheaper(rows, total, everything):
+            # a capped total is a lower bound: count on, only as far as the choice needs
+            known = count(store, q, cap=math.isqrt(rows * everything * WALKED_ROW_COST) + 1)
+        walk = _walk_cheaper(rows, known, everything)
+    with store.engine.connect() as cx:
+        # sort and page on the small columns first (one row more than the page: is there a next one?), then fetch
+        # only this page's docs
+        found = _page_keys(cx, q, store, walk)
+        more, found = len(found) > q.limit, found[:q.limit]
+        ids = [r[0] for r in found]
+        docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
+        rows = _with_outlets(cx, [from_json(docs[i]) for i in ids])   # pydantic-core's parser: half json's time
+    stamped(rows, store)
+    nxt = position + len(ids) if more else None
+    after = After(q.sort, q.descending, found[-1][1], found[-1][0], nxt) if more and nxt is not None else None
+    return Page(rows, total, position, q.limit, nxt, after)
+
+
+def _page_keys(cx: Connection, q: IncidentQuery, store: Store, walk: bool) -> list[Row[Any]]:
+    """(id, sort key) of the page's rows and one more, in the list's order: (key IS NULL), key, id. NULL keys come
+    last, spelled the way the sort indexes of store/schema.py hold them, on both backends."""
     key = SORTS[q.sort]
-    # NULLs last spelled (key IS NULL), key: the form the sort indexes of store/schema.py hold, on both backends
     order = [key.desc() if q.descending else key.asc(), _I.id.asc()]
     if key is not _I.id:
         order.insert(0, key.is_(None))
-    if total is None:
-        total = count(store, q)
-    walk = False
-    if q.q and store.text_index == "fts5":
-        walk = _walk_cheaper(q, total, count(store) if everything is None else everything)
-    with store.engine.connect() as cx:
-        # sort and page on the small columns first, then fetch only this page's docs
-        ids = cx.execute(_filtered(select(_I.id), q, store, walk).order_by(*order).limit(q.limit)
-                         .offset(q.offset)).scalars().all()
-        docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
-        rows = _with_outlets(cx, [json.loads(docs[i]) for i in ids])
-    stamped(rows, store)
-    nxt = q.offset + q.limit if q.offset + q.limit < total else None
-    return Page(rows, total, q.offset, q.limit, nxt)
+    stmt = _filtered(select(_I.id, key), q, store, walk)
+    n, a = q.limit + 1, q.after
+    if a is None:
+        return list(cx.execute(stmt.order_by(*order).limit(n).offset(q.offset)).all())
+    if key is _I.id:
+        return list(cx.execute(stmt.where(_I.id < a.id if q.descending else _I.id > a.id).order_by(*order)
+                               .limit(n)).all())
+    # Keyset paging in up to three parts, each one range of one sort index, read until the page is full: the rows
+    # with the cursor's key and a later id (ties: their own range, so a cursor among 9,000 incidents of equal key
+    # does not read them all), the rows with a key past it, the rows without a key. The index's first column
+    # (key IS NULL) is pinned in the form each planner matches to it (PostgreSQL turns "= false" into IS NOT NULL,
+    # which does not match the expression). Each part is given the order that its planner reads off the index
+    # (found with EXPLAIN on 182,000 incidents): PostgreSQL the full order; SQLite the full order for ties, the
+    # order without the pinned column for the range past the key (given the full order it took the index of the
+    # other direction and sorted: 50 ms instead of 0.1), the id order for keyless rows, with "key IS NULL" spelled
+    # out so the index's key column is pinned too (else it read them by id and sorted: 230 ms).
+    pg = cx.dialect.name == "postgresql"
+    absent = key.is_(None)
+
+    def part(where: list[ColumnElement[bool]], has_key: bool, by: list[Any], limit: int) -> list[Row[Any]]:
+        pin = absent.is_(not has_key) if pg else absent == (false() if has_key else true())
+        return list(cx.execute(stmt.where(pin, *where).order_by(*(order if pg else by)).limit(limit)).all())
+
+    rows: list[Row[Any]] = []
+    if a.key is not None:
+        rows = part([key == a.key, _I.id > a.id], True, order, n)
+        if len(rows) < n:
+            rows += part([key < a.key if q.descending else key > a.key], True, order[1:], n - len(rows))
+    if len(rows) < n:
+        rows += part([absent, *([] if a.key is not None else [_I.id > a.id])], False, [_I.id], n - len(rows))
+    return rows
 
 
 def _with_outlets(cx: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -196,12 +337,13 @@ def _with_outlets(cx: Connection, rows: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def all_incidents(store: Store, q: IncidentQuery = IncidentQuery()) -> list[dict[str, Any]]:
-    """Every incident matching ``q``'s filters (its paging ignored), for downloads and notebooks."""
+    """Every incident matching ``q``'s filters (its paging ignored), for downloads and notebooks; paged by cursor,
+    so each page is read from where the last one ended."""
     out: list[dict[str, Any]] = []
-    page = incidents(store, replace(q, limit=MAX_LIMIT, offset=0))
+    page = incidents(store, replace(q, limit=MAX_LIMIT, offset=0, after=None))
     out.extend(page.rows)
-    while page.next_offset is not None:
-        page = incidents(store, replace(q, limit=MAX_LIMIT, offset=page.next_offset))
+    while page.next_after is not None:
+        page = incidents(store, replace(q, limit=MAX_LIMIT, offset=0, after=page.next_after), total=page.total)
         out.extend(page.rows)
     return out
 

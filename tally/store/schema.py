@@ -118,6 +118,9 @@ Index("ix_incidents_cover", incidents.c.date_from, incidents.c.date_to, incident
       incidents.c.killed_best, incidents.c.killed_civilian, incidents.c.killed_combatant, incidents.c.killed_unknown,
       incidents.c.injured_best, incidents.c.id)
 Index("ix_articles_seq", articles.c.seq)            # arrival order: the reports list, the next seq of a bulk write
+# The outlets of a page of incidents' reports (query._with_outlets), read off the index without fetching the report
+# rows with their texts (PostgreSQL, 1M claims: 150 keys, 18 ms of heap reads to an index-only scan)
+Index("ix_articles_key_outlet", articles.c.key, articles.c.outlet)
 Index("ix_claims_seq", claims.c.seq)
 
 incident_claims = Table(

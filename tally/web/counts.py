@@ -29,8 +29,10 @@ class Counts:
         self._lock = threading.Lock()
 
     def total(self, q: IncidentQuery) -> int:
-        """How many incidents match ``q``'s filters, exactly, in the ledger as it is now."""
-        return int(self._get(("total", query.filters_of(q)), lambda: query.count(self.store, q)))
+        """How many incidents match ``q``'s filters in the ledger as it is now: exactly, except that a text search
+        is counted up to ``query.TEXT_COUNT_CAP`` (past it the answer is the cap + 1, meaning "more")."""
+        cap = query.TEXT_COUNT_CAP if q.q else None
+        return int(self._get(("total", query.filters_of(q)), lambda: query.count(self.store, q, cap=cap)))
 
     def facets(self) -> dict[str, list[str]]:
         """The values the list's filters can take (``query.facets``)."""

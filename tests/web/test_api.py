@@ -53,9 +53,11 @@ def test_every_page_has_a_json_twin(client: TestClient, path: str) -> None:
 def test_incident_list_filters_pages_and_sorts(client: TestClient, demo_db: str) -> None:
     total = len(ledger.incidents(Store(demo_db)))
     body = client.get("/incidents.json", params={"limit": 5, "sort": "killed", "order": "desc"}).json()
-    assert body["total"] == total and len(body["incidents"]) == 5 and "offset=5" in body["next"]
+    assert body["total"] == total and len(body["incidents"]) == 5 and body["next_offset"] == 5
+    assert f"after={body['next_after']}" in body["next"]   # the next link pages by cursor
     nxt = client.get(body["next"]).json()
-    assert nxt["offset"] == 5 and {i["id"] for i in nxt["incidents"]}.isdisjoint(i["id"] for i in body["incidents"])
+    assert nxt["offset"] == 5 and "offset" not in nxt["previous"] and "after" not in nxt["previous"]
+    assert {i["id"] for i in nxt["incidents"]}.isdisjoint(i["id"] for i in body["incidents"])
     syria = client.get("/api/incidents", params={"country": "Syria", "event_type": "air_strike"}).json()
     assert syria["total"] and all(i["country"] == "Syria" and i["event_type"] == "air_strike"
                                   for i in syria["incidents"])
@@ -198,3 +200,35 @@ def test_every_registered_format_downloads_and_opens(client: TestClient) -> None
         elif fmt in ("csv", "acled", "ucdp"):
             assert len(pd.read_csv(io.BytesIO(res.content))) == client.get(
                 "/api/incidents?country=Syria").json()["total"]
+
+
+def test_the_list_pages_by_cursor_to_the_end_and_refuses_bad_cursors_naming_after(client: TestClient) -> None:
+    params = {"limit": 3, "sort": "date", "order": "desc"}
+    url, seen, everything = "/api/incidents", [], client.get("/api/incidents", params={"limit": 1000}).json()
+    body = client.get(url, params=params).json()
+    while True:
+        seen += [i["id"] for i in body["incidents"]]
+        if not body["next"]:
+            break
+        body = client.get(body["next"]).json()
+    assert sorted(seen) == sorted(i["id"] for i in everything["incidents"]) and len(seen) == len(set(seen))
+    first = client.get(url, params=params).json()
+    for bad in ({"after": "nonsense"}, {"after": first["next_after"], "order": "asc"},
+                {"after": first["next_after"], "offset": 3}):
+        res = client.get(url, params={**params, **bad})
+        assert res.status_code == 400 and "after: " in res.json()["error"], bad
+    html = client.get("/incidents", params=params).text
+    assert 'rel="next"' in html and "after=" in html
+
+
+def test_a_text_search_total_past_the_cap_says_it_is_a_lower_bound(demo_db: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from tally.readout import query
+
+    monkeypatch.setattr(query, "TEXT_COUNT_CAP", 2)
+    with TestClient(create_app(demo_db)) as fresh:   # an empty cache of totals
+        body = fresh.get("/api/incidents", params={"q": "observatory", "limit": 1}).json()
+        assert body["total"] == 2 and body["total_is_lower_bound"] is True and body["next_after"]
+        plain = fresh.get("/api/incidents", params={"country": "Syria"}).json()
+        assert plain["total_is_lower_bound"] is False and plain["total"] > 2   # other filters count exactly
+        assert ">2+<" in fresh.get("/incidents", params={"q": "observatory"}).text

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
@@ -192,8 +193,9 @@ def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
     walks the date index without sorting, text search goes through the text index, names through lower()."""
     if demo.engine.dialect.name != "sqlite":
         with demo.engine.connect() as cx:
-            names = set(cx.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'incidents'")).scalars())
-        assert {"ix_incidents_search_trgm", "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
+            names = set(cx.execute(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('incidents', "
+                                    "'incident_search')")).scalars())
+        assert {"ix_incident_search_trgm", "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
         return
 
     def plan(sql: str, **params: object) -> str:
@@ -261,3 +263,72 @@ def test_indexes_added_to_a_measured_sqlite_ledger_are_measured_too(tmp_path) ->
     with engine.connect() as cx:
         assert cx.execute(text("SELECT stat FROM sqlite_stat1 WHERE idx = 'ix_incidents_country_by_date'")).scalar()
     engine.dispose()
+
+
+def _pages(store: Store, q: IncidentQuery, by_cursor: bool) -> list[list[str]]:
+    pages, page = [], query.incidents(store, q)
+    while True:
+        pages.append([r["id"] for r in page.rows])
+        if page.next_offset is None:
+            assert page.next_after is None
+            return pages
+        assert page.next_after is not None and page.next_after.position == page.next_offset
+        nxt = replace(q, after=page.next_after) if by_cursor else replace(q, offset=page.next_offset)
+        page = query.incidents(store, nxt)
+        assert page.offset == sum(len(p) for p in pages)
+
+
+@pytest.mark.parametrize("filters", [{}, {"country": "syria"}, {"q": "observatory"}, {"category": "civilian"},
+                                     {"since": dt.date(2023, 1, 1), "min_confidence": 0.5}])
+def test_paging_by_cursor_gives_the_pages_paging_by_offset_gives(demo: Store, filters: dict[str, object]) -> None:
+    """Every sort in both directions (keys with NULLs and ties among them), filtered or not: a list paged through
+    with next_after cursors is the list paged through with offsets, page for page."""
+    for sort in query.SORTS:
+        for desc in (False, True):
+            q = IncidentQuery(sort=sort, descending=desc, limit=2, **filters)  # type: ignore[arg-type]
+            by_offset = _pages(demo, q, by_cursor=False)
+            assert by_offset == _pages(demo, q, by_cursor=True), (sort, desc)
+            assert sorted(i for p in by_offset for i in p) == sorted(ids(demo, **filters)), (sort, desc)
+
+
+def test_a_page_reached_by_cursor_knows_its_offset(demo: Store) -> None:
+    first = query.incidents(demo, IncidentQuery(sort="killed", descending=True, limit=3))
+    assert first.next_after is not None
+    second = query.incidents(demo, IncidentQuery(sort="killed", descending=True, limit=3, after=first.next_after))
+    assert second.offset == 3 and second.next_offset == (6 if first.total > 6 else None)
+
+
+@pytest.mark.parametrize("cursor", ["", "x", "!!!!", "bm90IGpzb24", "WzFd", "WyJkYXRlIiwiYXNjIiwxLCJhIiwwXQ",
+                                    "WyJkYXRlIiwiYXNjIixudWxsLCJhIiwtMV0", "WyJub3BlIiwiYXNjIixudWxsLCJhIiwwXQ",
+                                    "a" * 2000])
+def test_a_cursor_that_is_not_one_is_refused_naming_after(cursor: str) -> None:
+    with pytest.raises(ConfigError, match=r"after: "):
+        query.parse_after(cursor, "date", False)
+
+
+def test_a_cursor_is_refused_for_another_order_or_with_an_offset() -> None:
+    cursor = query.After("killed", True, 5, "inc-1", 50).encode()
+    assert query.parse_after(cursor, "killed", True) == query.After("killed", True, 5, "inc-1", 50)
+    for sort, desc in (("killed", False), ("date", True)):
+        with pytest.raises(ConfigError, match=r"after: .*sorted by killed desc"):
+            query.parse_after(cursor, sort, desc)
+    with pytest.raises(ConfigError, match=r"after: .*not both"):
+        IncidentQuery(sort="killed", descending=True, offset=5, after=query.parse_after(cursor, "killed", True))
+    dated = query.After("date", False, dt.date(2023, 3, 1), "inc-2", 7)
+    assert query.parse_after(dated.encode(), "date", False) == dated
+
+
+@pytest.mark.parametrize("needle", ["observatory", "ib"])
+def test_a_capped_count_stops_past_the_cap_and_is_exact_below_it(demo: Store, needle: str) -> None:
+    exact = len(_search_reference(demo, needle))
+    assert exact > 2, "the demo corpus has too few matches"
+    for filters in ({"q": needle}, {"q": needle, "min_confidence": 0.01}):   # text alone, and through the incidents
+        assert query.count(demo, IncidentQuery(**filters), cap=2) == 3  # type: ignore[arg-type]
+        assert query.count(demo, IncidentQuery(**filters), cap=exact) == exact  # type: ignore[arg-type]
+        assert query.count(demo, IncidentQuery(**filters)) == exact  # type: ignore[arg-type]
+
+
+def test_a_text_page_with_a_capped_total_still_picks_its_plan_and_rows(demo: Store) -> None:
+    q = IncidentQuery(q="observatory", limit=2)
+    want = [r["id"] for r in query.incidents(demo, q).rows]
+    assert [r["id"] for r in query.incidents(demo, q, total=query.TEXT_COUNT_CAP + 1).rows] == want

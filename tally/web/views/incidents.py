@@ -20,11 +20,19 @@ def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[s
     store, counts = store_of(request), request.app.state.counts
     everything = counts.total(IncidentQuery()) if q.q else None   # a text search picks its plan by it
     res = query.incidents(store, q, total=counts.total(q), everything=everything)
+    cursor = res.next_after.encode() if res.next_after else None
     data: dict[str, Any] = {
-        "total": res.total, "offset": res.offset, "limit": res.limit,
-        "next": with_params(request, offset=res.next_offset) if res.next_offset is not None else None,
-        "previous": with_params(request, offset=max(0, q.offset - q.limit)) if q.offset else None,
-        "incidents": res.rows, "filters": {k: v for k, v in request.query_params.items() if k not in ("offset",)},
+        # a text search is counted up to query.TEXT_COUNT_CAP: past it the total says so and is a lower bound
+        "total": min(res.total, query.TEXT_COUNT_CAP), "total_is_lower_bound": res.total > query.TEXT_COUNT_CAP,
+        "offset": res.offset, "limit": res.limit,
+        # the next page by cursor: read from where this one ends, however deep (offset= still works for clients
+        # that compute pages); the previous one by offset, which the cursor's position gives
+        "next": with_params(request, after=cursor, offset=None) if cursor else None,
+        "next_after": cursor, "next_offset": res.next_offset,
+        "previous": with_params(request, offset=max(0, res.offset - q.limit) or None, after=None)
+        if res.offset else None,
+        "incidents": res.rows,
+        "filters": {k: v for k, v in request.query_params.items() if k not in ("offset", "after")},
     }
     if facets:
         data.update(facets=counts.facets(), downloads=available())
