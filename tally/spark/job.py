@@ -28,13 +28,15 @@ import datetime as dt
 import json
 import os
 import sys
-from itertools import groupby
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
 from tally.errors import TallyError
 from tally.models import Claim, CleanArticle, Denial, RawArticle, Rejected
 
+WORKER_MEMORY = "1536m"   # a Python worker's memory before it spills: the models take about 450 MiB of it
+PER_CORE = 2         # shuffle partitions per core
 BATCH = 200          # the single-machine pipeline's batch (tally.pipeline.BATCH): copies are found batch by batch
 TABLES = ("articles", "claims", "denials", "incidents", "incident_claims", "tallies", "rejects")
 
@@ -165,6 +167,32 @@ def mark_copies(sc: Any, arts: Any, batch: int = BATCH) -> Any:
     return alone.union(grouped)
 
 
+# ---------------------------------------------------------------- extract
+
+def _analyse_partition(rows: Iterable[tuple[int, CleanArticle]]) -> Iterator[tuple[int, CleanArticle, Any]]:
+    """``analyse_many`` over the partition's reports, ``ANALYSE_GROUP`` at a time (one ``nlp.pipe`` per group, as
+    the single-machine workers do: a sentence parses the same either way), instead of one report per call."""
+    from tally.parallel import ANALYSE_GROUP, analyse_many
+
+    it = iter(rows)
+    while group := list(islice(it, ANALYSE_GROUP)):
+        for (i, art), (analysis, _extract_s, _signature_s) in zip(group, analyse_many([a for _i, a in group])):
+            yield i, art, analysis
+
+
+def _driver_facts(t: tuple[int, CleanArticle, Any]) -> Iterator[tuple[str, Any]]:
+    """What the driver needs of one analysed report, all gathered in one pass: its denials (few), the original
+    of a copy, and its asserted running-total claims (few) with the report's date and region."""
+    i, art, analysis = t
+    for d in analysis.denials:
+        yield "denial", d
+    if art.duplicate_of is not None:
+        yield "copy", (art.key, art.duplicate_of)
+    for n, c in enumerate(analysis.claims):
+        if c.scope == "tally" and c.stance == "asserted":
+            yield "tally", ((i, n), c, art.published, analysis.region)
+
+
 # ---------------------------------------------------------------- reconcile
 
 def _block(c: Claim, region: tuple[str | None, str | None]) -> str:
@@ -183,7 +211,7 @@ def _route_family(rows: Iterable[Row], copies: dict[str, str]) -> Iterator[tuple
     that repeats the original's) by the block of the claim it repeats, so it is evidence there."""
     from tally.stages.copy_claims import split_echoes
 
-    rows = list(rows)
+    rows = sorted(rows, key=lambda r: r[1])   # claim order: the same whatever the partitions
     by_id = {r[0].id: r for r in rows}
     _counted, echoes = split_echoes([r[0] for r in rows], copies)
     for c, order, region in rows:
@@ -196,7 +224,7 @@ def _reconcile_block(rows: Iterable[Row], denials: dict[str, list[Denial]],
     from tally.stages.reconcile import reconcile
     from tally.store.db import incident_row
 
-    rows = list(rows)
+    rows = sorted(rows, key=lambda r: r[1])
     claims = [c for c, _o, _r in rows]
     order = {c.id: o for c, o, _r in rows}
     regions = {c.article: r for c, _o, r in rows}
@@ -236,7 +264,7 @@ def _spark_schema(table: str) -> Any:
 
 def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict[str, int]:
     """Run the pipeline over ``inputs`` and write the ledger tables as Parquet under ``out``."""
-    from tally.parallel import CleanFailure, analyse_one, clean_one
+    from tally.parallel import CleanFailure, clean_one
     from tally.stages.copy_claims import root_of
     from tally.stages.reconcile import build_tallies
     from tally.store.db import article_row, denial_row, tally_row
@@ -256,7 +284,7 @@ def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict
                                "seen": 1, "last_seen": now}))
     arts = cleaned.filter(lambda t: isinstance(t[2], CleanArticle)).map(lambda t: (t[0], t[2]))
     arts = _latest_per_key(arts)
-    done = mark_copies(sc, arts, batch).map(lambda t: (t[0], t[1], analyse_one(t[1])[0])).persist()
+    done = mark_copies(sc, arts, batch).mapPartitions(_analyse_partition).persist()
 
     articles = done.map(lambda t: article_row(t[1], t[0] + 1, t[2].signature, t[2].region))
     denials = done.flatMap(lambda t: [denial_row(d) for d in t[2].denials])
@@ -264,21 +292,25 @@ def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict
               .sortByKey(numPartitions=_parts(done)).zipWithIndex().map(lambda t: (t[0][1][0], t[1] + 1, t[0][1][1])).persist())
     claims = ranked.map(lambda t: claim_row(t[0], t[1]))
     denied_by: dict[str, list[Denial]] = {}
-    for d in done.flatMap(lambda t: list(t[2].denials)).collect():   # denials are few
-        denied_by.setdefault(d.article, []).append(d)
+    copy_roots: dict[str, str] = {}
+    tally_claims = []
+    for kind, fact in done.flatMap(_driver_facts).collect():   # one pass; denials, copies and totals are few
+        if kind == "denial":
+            denied_by.setdefault(fact.article, []).append(fact)
+        elif kind == "copy":
+            copy_roots[fact[0]] = fact[1]
+        else:
+            tally_claims.append(fact)
+    tally_claims.sort(key=lambda f: f[0])   # claim order, as ranked below
     denied = sc.broadcast(denied_by)
-    copy_roots = dict(done.filter(lambda t: t[1].duplicate_of is not None)
-                      .map(lambda t: (t[1].key, t[1].duplicate_of)).collect())   # as the driver collects meta below
     copies = sc.broadcast(copy_roots)
     ledger = (ranked.filter(lambda t: t[0].scope == "incident" and t[0].stance == "asserted")
               .map(lambda t: (root_of(t[0].article, copies.value), t)).groupByKey(_parts(done))
               .flatMap(lambda kv: _route_family(kv[1], copies.value)).groupByKey(_parts(done))
               .flatMap(lambda kv: _reconcile_block(kv[1], denied.value, copies.value)).persist())
     # running totals are few: built on the driver from their claims, over the whole corpus
-    tally_claims = ranked.filter(lambda t: t[0].scope == "tally" and t[0].stance == "asserted").collect()
-    meta = dict(done.map(lambda t: (t[1].key, (t[1].published, t[2].region))).collect())
-    tallies = build_tallies([c for c, _o, _r in tally_claims], {k: v[0] for k, v in meta.items()},
-                            {k: v[1] for k, v in meta.items()}, copy_roots)
+    tallies = build_tallies([c for _n, c, _p, _r in tally_claims], {c.article: p for _n, c, p, _r in tally_claims},
+                            {c.article: r for _n, c, _p, r in tally_claims}, copy_roots)
 
     tables = {
         "articles": articles, "claims": claims, "denials": denials, "rejects": rejects,
@@ -304,21 +336,33 @@ def _latest_per_key(arts: Any) -> Any:
 
 
 def _parts(rdd: Any) -> int:
-    """Partitions after a shuffle: the cluster's parallelism (local[N]: N), not the input's file count."""
-    return max(1, rdd.context.defaultParallelism)
+    """Partitions after a shuffle: ``PER_CORE`` per core of the cluster (``spark.default.parallelism``; local[N]:
+    N), not the input's file count, so that a slow partition does not leave the other cores idle."""
+    return max(1, PER_CORE * rdd.context.defaultParallelism)
 
 
 def session(master: str = "local[2]", app: str = "tally") -> Any:
-    """A Spark session whose Python workers run this interpreter (so they see the same tally)."""
+    """A local Spark session whose Python workers run this interpreter (so they see the same tally)."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    return (SparkSession.builder.master(master).appName(app)
-            .config("spark.ui.enabled", "false")
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+    cores = master.removeprefix("local[").removesuffix("]") if master.startswith("local[") else ""
+    cores = str(os.cpu_count() or 1) if cores == "*" else cores
+    builder = _configured(SparkSession.builder.master(master).appName(app)).config("spark.ui.enabled", "false")
+    if cores.isdigit():
+        builder = builder.config("spark.sql.shuffle.partitions", str(PER_CORE * int(cores)))
+    return (builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
             .getOrCreate())
+
+
+def _configured(builder: Any) -> Any:
+    """What every Tally session sets: Python workers forked from a daemon that loaded the models
+    (``tally.spark.daemon``), kept from task to task, and allowed ``WORKER_MEMORY`` before a shuffle spills to
+    disk (PySpark's default, 512 MiB, is less than the models alone: every shuffle spilled)."""
+    return (builder.config("spark.python.daemon.module", "tally.spark.daemon")
+            .config("spark.python.worker.reuse", "true")
+            .config("spark.python.worker.memory", WORKER_MEMORY))
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -336,7 +380,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 def session_from_submit() -> Any:
     from pyspark.sql import SparkSession
 
-    return SparkSession.builder.appName("tally").getOrCreate()
+    return _configured(SparkSession.builder.appName("tally")).getOrCreate()
 
 
 if __name__ == "__main__":

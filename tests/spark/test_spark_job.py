@@ -25,11 +25,12 @@ def _export(db: Path, what: str) -> list[dict]:
     return [json.loads(x) for x in out.splitlines() if x.strip()]
 
 
-def test_spark_ledger_equals_the_single_machine_ledger(tmp_path):
+@pytest.mark.parametrize("master", ["local[1]", "local[2]"])   # the ledger does not depend on the executors
+def test_spark_ledger_equals_the_single_machine_ledger(tmp_path, master):
     single, loaded, out = tmp_path / "single.db", tmp_path / "spark.db", tmp_path / "parquet"
     r = CliRunner().invoke(main, ["ingest", "--db", str(single), *INPUTS])
     assert r.exit_code == 0, r.output
-    job = subprocess.run([*TALLY, "spark", "run", "--master", "local[2]", "--out", str(out), *INPUTS],
+    job = subprocess.run([*TALLY, "spark", "run", "--master", master, "--out", str(out), *INPUTS],
                          capture_output=True, text=True, timeout=900)
     assert job.returncode == 0, job.stderr[-3000:]
     assert json.loads(job.stdout.splitlines()[-1])["reports"] == 29
