@@ -66,7 +66,10 @@ def section(queries: dict[str, Any], command: str | None = None) -> list[str]:
              "database server's CPU is not in it): latency well above CPU ms is time spent waiting for a core. "
              "The server keeps list totals and filter choices per ledger state (`tally/web/counts.py`), so within "
              "a run a filter asked again is not counted again; the first request for each filter pays the count, "
-             "and `cpu_costs` starts from an empty cache.", ""]
+             "and `cpu_costs` starts from an empty cache. A text search is counted up to 10,000 matches (past that "
+             "the API says `total_is_lower_bound`). \"deep page\" follows a `next_after` cursor taken from a page at "
+             "a random depth (keyset paging, as the list's next links page); \"deep offset\" asks for a random "
+             "offset, which the database has to step over.", ""]
     if command:
         lines += ["```sh", command, "```", ""]
     for backend, entry in queries.items():

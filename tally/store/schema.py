@@ -93,6 +93,14 @@ for _name in ("country", "admin1", "perpetrator"):
     Index(f"ix_incidents_{_name}_by_date", _lc, _date.is_(None), _date, incidents.c.id)
     Index(f"ix_incidents_{_name}_by_date_desc", _lc, _date.is_(None), _date.desc(), incidents.c.id)
     Index(f"ix_incidents_{_name}_by_killed_desc", _lc, _killed.is_(None), _killed.desc(), incidents.c.id)
+# A name filter sorted by confidence, with the other filters' columns (dates, figures): the page is read off the
+# index from the name on, rows that fail a filter skipped in it (SQLite sorted a country's 16,000 matches: 29 ms
+# to 0.5 on 182,000 incidents; PostgreSQL walked the confidence order fetching rows).
+for _name in ("country", "admin1", "perpetrator"):
+    _conf = incidents.c.confidence
+    Index(f"ix_incidents_{_name}_by_confidence", func.lower(incidents.c[_name]), _conf.is_(None), _conf, incidents.c.id,
+          incidents.c.date_from, incidents.c.date_to, incidents.c.killed_best, incidents.c.killed_civilian,
+          incidents.c.killed_combatant, incidents.c.killed_unknown, incidents.c[_name])
 Index("ix_incidents_ends", func.coalesce(incidents.c.date_to, incidents.c.date_from), incidents.c.date_from)
 for _c in ("civilian", "combatant", "unknown"):
     Index(f"ix_incidents_killed_{_c}", incidents.c[f"killed_{_c}"], incidents.c.killed_best)

@@ -128,9 +128,10 @@ def incident_query(
     order: Literal["asc", "desc"] = Query("asc"),
     limit: int = Query(50, ge=1, le=MAX_LIMIT),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
-    after: str | None = Query(None, max_length=MAX_CURSOR,
-                              description="Keyset paging: the next_after of the page before (same sort and order); "
-                                          "the page starts after its last row. Use it or offset, not both."),
+    # Keyset paging: the next_after of the page before (same filters, sort and order); the page starts after its
+    # last row. Kept out of the OpenAPI parameters (the list operation's description tells of it): an opaque cursor
+    # has no schema that only valid cursors fit, and the schema promises that every value it allows is accepted.
+    after: str | None = Query(None, max_length=MAX_CURSOR, include_in_schema=False),
 ) -> IncidentQuery:
     try:
         cursor = parse_after(after, sort, order == "desc") if after is not None else None

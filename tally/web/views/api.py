@@ -29,6 +29,12 @@ _MEDIA = ([_EXPORTS[f].media_type for f in available()] if _EXPORTS is not None
 
 
 @router.get("/incidents", summary="Incidents, filtered, sorted and paged; or a download of all that match",
+            description="Each page carries `next` (the next page's URL), `next_after` and `next_offset`. "
+                        "`after=<next_after>` (with the same filters, sort and order) reads the next page from where "
+                        "this one ends, however deep; it is an opaque cursor, refused with 400 when it is not one this "
+                        "API made for that order, and does not go with `offset`. `total` is exact, except for a text "
+                        "search (`q`) matching more than 10,000 incidents: counting stops there and "
+                        "`total_is_lower_bound` is true.",
             responses={200: {"content": {"application/json": {}, **{m.split(";")[0]: {} for m in _MEDIA}}}})
 def api_incidents(request: Request, q: IncidentQuery = Depends(incident_query),
                   format: Format = Query("json", description="json, or a download format: csv, jsonl, ...")

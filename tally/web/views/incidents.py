@@ -21,9 +21,10 @@ def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[s
     everything = counts.total(IncidentQuery()) if q.q else None   # a text search picks its plan by it
     res = query.incidents(store, q, total=counts.total(q), everything=everything)
     cursor = res.next_after.encode() if res.next_after else None
+    capped = bool(q.q) and res.total > query.TEXT_COUNT_CAP   # Counts.total counted it up to the cap
     data: dict[str, Any] = {
         # a text search is counted up to query.TEXT_COUNT_CAP: past it the total says so and is a lower bound
-        "total": min(res.total, query.TEXT_COUNT_CAP), "total_is_lower_bound": res.total > query.TEXT_COUNT_CAP,
+        "total": query.TEXT_COUNT_CAP if capped else res.total, "total_is_lower_bound": capped,
         "offset": res.offset, "limit": res.limit,
         # the next page by cursor: read from where this one ends, however deep (offset= still works for clients
         # that compute pages); the previous one by offset, which the cursor's position gives
