@@ -44,16 +44,22 @@ def _measure(args: list[str], timeout: float) -> dict[str, Any]:
     watched = psutil.Process(proc.pid)
     peak, started, load = 0, time.monotonic(), os.getloadavg()[0]
     cpu = None
+    seen: dict[int, float] = {}   # CPU seconds of each process of the tree, as last sampled
     while cpu is None:
         pid, status, usage = os.wait4(proc.pid, os.WNOHANG)   # its rusage covers the workers it reaped
         if pid:
             proc.returncode = os.waitstatus_to_exitcode(status)
-            cpu = usage.ru_utime + usage.ru_stime
+            # a process that is not reaped by its parent (Spark's JVM and Python workers) is missing from the
+            # rusage: the samples count it (up to its last 0.25 s)
+            cpu = max(usage.ru_utime + usage.ru_stime, sum(seen.values()))
             break
         try:
             tree = [watched, *watched.children(recursive=True)]
             # PSS: pages shared by the forked workers (the gazetteer) are counted once, not once per process
             peak = max(peak, sum(p.memory_full_info().pss for p in tree if p.is_running()))
+            for p in tree:
+                times = p.cpu_times()
+                seen[p.pid] = times.user + times.system
         except psutil.Error:
             pass
         if time.monotonic() - started > timeout:
@@ -206,12 +212,15 @@ def _report(results: dict[str, Any], plot: Path | None) -> str:
         lines += ["", "## Spark job, local mode", "",
                   "`tally/spark/job.py` on the same generated corpus, `local[N]` (N executor threads on this machine), "
                   "wall time including the JVM's start:", "",
-                  "| reports | executors | seconds | reports/s | peak memory (PSS, MiB, JVM and Python workers) |",
-                  "|---:|---:|---:|---:|---:|"]
+                  "| reports | executors | seconds | reports/s | CPU seconds (JVM and Python workers) | "
+                  "peak memory (PSS, MiB, JVM and Python workers) | load average |",
+                  "|---:|---:|---:|---:|---:|---:|---:|"]
         for size, by_n in sorted(results["spark"].items(), key=lambda kv: int(kv[0])):
             for n, res in sorted(by_n.items()):
-                lines.append(f"| {size} | {n} | {res['seconds']:.0f} | {int(size) / res['seconds']:.1f} | "
-                             f"{res['peak_rss'] / 2 ** 20:.0f} |")
+                cpu = f"{res['cpu_seconds']:.0f}" if res.get("cpu_seconds") else "-"
+                load = f"{res['load']:.1f}" if res.get("load") is not None else "-"
+                lines.append(f"| {size} | {n} | {res['seconds']:.0f} | {int(size) / res['seconds']:.1f} | {cpu} | "
+                             f"{res['peak_rss'] / 2 ** 20:.0f} | {load} |")
     if results.get("profile"):
         prof = results["profile"]
         lines += ["", f"## Where the time goes (pyinstrument, one process, {prof['reports']} reports)", "",
@@ -428,7 +437,8 @@ def main(sizes: str, worker_counts: str, repeats: int, baseline: bool, run_pipel
         for executors in (1, 2):
             res = _measure(["spark", str(path), str(work / f"parquet-{size}-{executors}"), "--executors",
                             str(executors)], timeout)
-            click.echo(f"spark {size} reports, local[{executors}]: {res['seconds']:.0f} s", err=True)
+            click.echo(f"spark {size} reports, local[{executors}]: {res['seconds']:.0f} s, "
+                       f"{res['cpu_seconds']:.0f} CPU s, load {res['load']:.1f}", err=True)
             results.setdefault("spark", {}).setdefault(str(size), {})[str(executors)] = res
     if profile_size:
         path = corpus.write(work / f"corpus-{profile_size}.jsonl", profile_size)

@@ -14,10 +14,13 @@ Every stage is the single-machine stage function, called over partitions (no sta
   (union-find over the edges only: their number is about the number of copies, not of reports), and each
   group runs ``find_copies`` in the order and batches a single-machine run would use, so the same report is
   the original.
-* extract (``tally.parallel.analyse_one``) on the executors.
+* extract (``tally.parallel.analyse_many``, each partition's reports 25 at a time) on the executors, in Python
+  workers forked from a daemon that loaded the models once (``tally.spark.daemon``).
 * reconcile by blocking key: incident claims are grouped by country (of their places, else of their
-  report) and each block runs ``reconcile``. A copy's claim that repeats its original's (``copy_claims``) goes
-  to the block of the claim it repeats: claims are first grouped by original report to find those echoes; running totals, few, are built on the driver (``build_tallies``).
+  report) and each block runs ``reconcile``, its claims in report order (so partitions do not change the
+  ledger). A copy's claim that repeats its original's (``copy_claims``) goes to the block of the claim it
+  repeats: claims are first grouped by original report to find those echoes; running totals, few, are built
+  on the driver (``build_tallies``).
 * write: one Parquet folder per table of the ledger database (articles, claims, denials, incidents,
   incident_claims, tallies, rejects), with the database's own columns.
 """
@@ -79,8 +82,9 @@ def _is_jsonl(name: str) -> bool:
     return name.lower().endswith(JSONL_SUFFIXES)
 
 
-def read(spark: Any, inputs: Sequence[str]) -> Any:
-    """RDD of (position, RawArticle | Rejected), positions numbered as ``read_paths`` would yield them."""
+def read(spark: Any, inputs: Sequence[str]) -> tuple[Any, int]:
+    """RDD of (position, RawArticle | Rejected), positions numbered as ``read_paths`` would yield them; and the
+    number of positions."""
     from tally.sources.files import EMPTY, read_paths
 
     sc = spark.sparkContext
@@ -110,7 +114,7 @@ def read(spark: Any, inputs: Sequence[str]) -> Any:
         else:
             raise TallyError(f"{path}: only JSON Lines (.jsonl, .jsonl.gz) can be read from a remote path; "
                              "convert other inputs to JSON Lines first", code="T209")
-    return sc.union(parts) if parts else sc.emptyRDD()
+    return (sc.union(parts) if parts else sc.emptyRDD()), offset
 
 
 # ---------------------------------------------------------------- copies
@@ -180,17 +184,21 @@ def _analyse_partition(rows: Iterable[tuple[int, CleanArticle]]) -> Iterator[tup
             yield i, art, analysis
 
 
-def _driver_facts(t: tuple[int, CleanArticle, Any]) -> Iterator[tuple[str, Any]]:
-    """What the driver needs of one analysed report, all gathered in one pass: its denials (few), the original
-    of a copy, and its asserted running-total claims (few) with the report's date and region."""
-    i, art, analysis = t
-    for d in analysis.denials:
-        yield "denial", d
-    if art.duplicate_of is not None:
-        yield "copy", (art.key, art.duplicate_of)
-    for n, c in enumerate(analysis.claims):
-        if c.scope == "tally" and c.stance == "asserted":
-            yield "tally", ((i, n), c, art.published, analysis.region)
+def _driver_facts(rows: Iterable[tuple[int, CleanArticle, Any]]) -> Iterator[tuple[str, Any]]:
+    """What the driver needs of a partition's analysed reports, all gathered in one pass: their denials (few),
+    the original of each copy, the asserted running-total claims (few) with their report's date and region,
+    and the number of reports."""
+    reports = 0
+    for i, art, analysis in rows:
+        reports += 1
+        for d in analysis.denials:
+            yield "denial", d
+        if art.duplicate_of is not None:
+            yield "copy", (art.key, art.duplicate_of)
+        for n, c in enumerate(analysis.claims):
+            if c.scope == "tally" and c.stance == "asserted":
+                yield "tally", ((i, n), c, art.published, analysis.region)
+    yield "reports", reports
 
 
 # ---------------------------------------------------------------- reconcile
@@ -272,7 +280,7 @@ def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict
 
     sc = spark.sparkContext
     now = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    items = read(spark, inputs)
+    items, positions = read(spark, inputs)
     items = items.coalesce(max(1, sc.defaultParallelism * 2)).persist() if items.getNumPartitions() > \
         4 * sc.defaultParallelism else items.persist()
     cleaned = items.filter(lambda t: isinstance(t[1], RawArticle)).map(
@@ -287,21 +295,26 @@ def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict
     done = mark_copies(sc, arts, batch).mapPartitions(_analyse_partition).persist()
 
     articles = done.map(lambda t: article_row(t[1], t[0] + 1, t[2].signature, t[2].region))
-    denials = done.flatMap(lambda t: [denial_row(d) for d in t[2].denials])
+    # claims in report order, numbered: the positions are known, so the ranges need no sampling pass
+    parts = _parts(done)
     ranked = (done.flatMap(lambda t: [((t[0], i), (c, t[2].region)) for i, c in enumerate(t[2].claims)])
-              .sortByKey(numPartitions=_parts(done)).zipWithIndex().map(lambda t: (t[0][1][0], t[1] + 1, t[0][1][1])).persist())
+              .repartitionAndSortWithinPartitions(parts, lambda k: k[0] * parts // max(1, positions))
+              .zipWithIndex().map(lambda t: (t[0][1][0], t[1] + 1, t[0][1][1])).persist())
     claims = ranked.map(lambda t: claim_row(t[0], t[1]))
     denied_by: dict[str, list[Denial]] = {}
     copy_roots: dict[str, str] = {}
     tally_claims = []
-    for kind, fact in done.flatMap(_driver_facts).collect():   # one pass; denials, copies and totals are few
-        if kind == "denial":
+    reports = 0
+    for kind, fact in done.mapPartitions(_driver_facts).collect():   # one pass; denials, copies and totals are few
+        if kind == "reports":
+            reports += fact
+        elif kind == "denial":
             denied_by.setdefault(fact.article, []).append(fact)
         elif kind == "copy":
             copy_roots[fact[0]] = fact[1]
         else:
             tally_claims.append(fact)
-    tally_claims.sort(key=lambda f: f[0])   # claim order, as ranked below
+    tally_claims.sort(key=lambda f: f[0])   # claim order, as in ranked
     denied = sc.broadcast(denied_by)
     copies = sc.broadcast(copy_roots)
     ledger = (ranked.filter(lambda t: t[0].scope == "incident" and t[0].stance == "asserted")
@@ -313,7 +326,8 @@ def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict
                             {c.article: r for _n, c, _p, r in tally_claims}, copy_roots)
 
     tables = {
-        "articles": articles, "claims": claims, "denials": denials, "rejects": rejects,
+        "articles": articles, "claims": claims, "rejects": rejects,
+        "denials": sc.parallelize([denial_row(d) for ds in denied_by.values() for d in ds], 1),   # few
         "incidents": ledger.filter(lambda r: r["table"] == "incidents"),
         "incident_claims": ledger.filter(lambda r: r["table"] == "incident_claims"),
         "tallies": sc.parallelize([tally_row(t) for t in tallies], 1),
@@ -322,7 +336,7 @@ def run(spark: Any, inputs: Sequence[str], out: str, batch: int = BATCH) -> dict
         schema = _spark_schema(name)
         rows = rdd.map(lambda r, names=schema.fieldNames(): tuple(r.get(n) for n in names))
         spark.createDataFrame(rows, schema).write.mode("overwrite").parquet(os.path.join(out, name))
-    return {"reports": done.count(), "incidents": ledger.filter(lambda r: r["table"] == "incidents").count(),
+    return {"reports": reports, "incidents": ledger.filter(lambda r: r["table"] == "incidents").count(),
             "tallies": len(tallies)}
 
 
