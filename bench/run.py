@@ -280,6 +280,10 @@ def _minhash_section(results: dict[str, Any]) -> list[str]:
         out += ["", f"At 1,000,000 reports: {big['seconds']:.0f} s, {_fmt(big.get('cpu_seconds'), '.0f')} CPU s, "
                 f"{big['peak_rss'] / GIB:.2f} GiB at load average {_fmt(big.get('load'), '.1f')} "
                 f"(target: under 600 s and 4 GiB)."]
+        if big.get("main_cpu_seconds") is not None:
+            out[-1] += (f" Of the CPU seconds, {big['main_cpu_seconds']:.0f} are the main process's (generating the "
+                        f"texts, receiving the signatures, and `CopyRoots.add`, which took {big['index_seconds']:.0f} s "
+                        f"of wall time), the rest the signature workers'.")
         return out
     cpu_pts = [(int(s), m["cpu_seconds"]) for s, m in runs.items() if m.get("cpu_seconds")]
     mem_pts = [(int(s), float(m["peak_rss"])) for s, m in runs.items()]
