@@ -67,7 +67,10 @@ def add_missing(engine: Engine) -> None:
         had = _index_names(cx)
         for table in schema.metadata.sorted_tables:
             for index in table.indexes:
-                cx.execute(CreateIndex(index, if_not_exists=True))   # reflection misses expression indexes
+                # only the missing ones: CREATE INDEX locks its table against writes even when the index exists, and
+                # two such locks taken while another run writes can deadlock with it (seen on PostgreSQL)
+                if index.name not in had:
+                    cx.execute(CreateIndex(index, if_not_exists=True))   # reflection misses expression indexes
         _measure(cx, _index_names(cx) - had)
 
 
