@@ -356,7 +356,8 @@ def _parts(rdd: Any) -> int:
 
 
 def session(master: str = "local[2]", app: str = "tally") -> Any:
-    """A local Spark session whose Python workers run this interpreter (so they see the same tally)."""
+    """A Spark session whose Python workers run this interpreter (so they see the same tally); a local one
+    (``local[N]``) listens on 127.0.0.1 only, a cluster's driver on the address executors can reach."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
@@ -366,8 +367,9 @@ def session(master: str = "local[2]", app: str = "tally") -> Any:
     builder = _configured(SparkSession.builder.master(master).appName(app)).config("spark.ui.enabled", "false")
     if cores.isdigit():
         builder = builder.config("spark.sql.shuffle.partitions", str(PER_CORE * int(cores)))
-    return (builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
-            .getOrCreate())
+    if master.startswith("local"):
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
+    return builder.getOrCreate()
 
 
 def _configured(builder: Any) -> Any:
