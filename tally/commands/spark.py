@@ -22,7 +22,7 @@ def spark() -> None:
 @click.option("--master", default="local[2]", show_default=True,
               help="Spark master: local[N] for N cores here, or a cluster's (spark://..., yarn, k8s://...).")
 def run(inputs: Sequence[str], out: str, master: str) -> None:
-    """Read INPUTS (JSON Lines; local text files), run every stage over Spark partitions, write Parquet."""
+    """Read INPUTS (JSON Lines, WARC; local text files), run every stage over Spark partitions, write Parquet."""
     try:
         import pyspark  # noqa: F401
     except ImportError as exc:   # pyspark missing

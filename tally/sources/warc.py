@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import logging
 import zlib
 from pathlib import Path
@@ -34,27 +35,38 @@ def is_warc(path: Path) -> bool:
 
 def read_warc(path: Path, max_bytes: int) -> Iterator[RawArticle | Rejected]:
     """Every HTML page of the archive, or one reject saying why there is none: an archive never passes silently."""
-    given = 0
-    for item in _read_warc(path, max_bytes):
-        given += 1
-        yield item
-    if given == 0:
-        yield Rejected(str(path), "read", EMPTY, "archive holds no web page (no HTML response with status 200)")
-
-
-def _read_warc(path: Path, max_bytes: int) -> Iterator[RawArticle | Rejected]:
     origin = str(path)
     try:
         with open(path, "rb") as raw:
-            if path.name.lower().endswith(".gz"):
-                stream = _GzipStream(raw)
-                yield from _records(stream, origin, max_bytes)   # type: ignore[arg-type]
-                if stream.truncated:
-                    yield Rejected(origin, "read", TRUNCATED, "archive is truncated: the compressed data ends early")
-            else:
-                yield from _records(raw, origin, max_bytes)
+            yield from read_warc_stream(raw, origin, max_bytes, gz=path.name.lower().endswith(".gz"))
     except OSError as exc:
         yield Rejected(origin, "read", UNREADABLE, f"cannot read file: {exc.strerror or exc}")
+
+
+def read_warc_bytes(data: bytes, origin: str, max_bytes: int) -> Iterator[RawArticle | Rejected]:
+    """``read_warc`` of an archive already in memory (the Spark job's ``binaryFiles``), named ``origin``."""
+    yield from read_warc_stream(io.BytesIO(data), origin, max_bytes, gz=origin.lower().endswith(".gz"))
+
+
+def read_warc_stream(raw: IO[bytes], origin: str, max_bytes: int, *, gz: bool) -> Iterator[RawArticle | Rejected]:
+    """The archive in the binary stream ``raw`` (gzip-compressed if ``gz``), its records and rejects named
+    after ``origin``; one reject if it holds no web page."""
+    given = 0
+    for item in _read_stream(raw, origin, max_bytes, gz):
+        given += 1
+        yield item
+    if given == 0:
+        yield Rejected(origin, "read", EMPTY, "archive holds no web page (no HTML response with status 200)")
+
+
+def _read_stream(raw: IO[bytes], origin: str, max_bytes: int, gz: bool) -> Iterator[RawArticle | Rejected]:
+    if gz:
+        stream = _GzipStream(raw)
+        yield from _records(stream, origin, max_bytes)   # type: ignore[arg-type]
+        if stream.truncated:
+            yield Rejected(origin, "read", TRUNCATED, "archive is truncated: the compressed data ends early")
+    else:
+        yield from _records(raw, origin, max_bytes)
 
 
 class _GzipStream:

@@ -7,6 +7,8 @@ Every stage is the single-machine stage function, called over partitions (no sta
 
 * read: JSON Lines (``.jsonl``, ``.jsonl.gz``; a file, a folder or a glob, local, ``hdfs://`` or ``s3a://``
   through Spark's own connectors) split over the executors, each line parsed by ``tally.sources.files``;
+  WARC (``.warc``, ``.warc.gz``, from the same places) one whole archive per task (``binaryFiles``), parsed
+  by ``tally.sources.warc``;
   a local text file or folder is read by ``read_paths`` on the driver and spread from there.
 * clean (``tally.parallel.clean_one``) on the executors.
 * copies across the whole corpus: each report's LSH buckets (``dedupe.band_keys``, the bands of the
@@ -82,38 +84,79 @@ def _is_jsonl(name: str) -> bool:
     return name.lower().endswith(JSONL_SUFFIXES)
 
 
+def _is_warc(name: str) -> bool:
+    from tally.sources.warc import WARC_SUFFIXES
+
+    return name.lower().endswith(WARC_SUFFIXES)
+
+
+def _origin(path: str, f: str, files: list[str]) -> str:
+    """How ``read_paths`` names a file: the path as given for one local file, else the file's own path."""
+    local = "://" not in path
+    return path if len(files) == 1 and local else (f.removeprefix("file:") if local else f)
+
+
+def _read_jsonl(sc: Any, path: str, f: str, files: list[str], offset: int) -> tuple[Any, int]:
+    from tally.sources.files import EMPTY
+
+    origin, name = _origin(path, f, files), Path(f).name
+    lines = sc.textFile(f).zipWithIndex().filter(lambda t: t[0].strip())
+    count = lines.count()
+    if count == 0:
+        return sc.parallelize([(offset, Rejected(origin, "read", EMPTY, "empty file"))]), 1
+    return lines.zipWithIndex().map(
+        lambda t: (offset + t[1], _parse_line(t[0][0], t[0][1] + 1, f"{origin}:{t[0][1] + 1}", name))), count
+
+
+def _read_warcs(sc: Any, path: str, group: list[str], files: list[str], offset: int) -> tuple[Any, int]:
+    """Each archive whole (``binaryFiles``: Spark's own file access, so hdfs:// and s3a:// work), one task per
+    file, parsed by the single-machine reader ``read_warc_bytes``; positions follow the files' order (``group``,
+    a run of the files ``files`` that ``path`` names)."""
+    from tally.sources.files import DEFAULT_MAX_BYTES
+    from tally.sources.warc import read_warc_bytes
+
+    def parse(data: bytes, origin: str, k: int) -> Iterator[tuple[tuple[int, int], RawArticle | Rejected]]:
+        for n, item in enumerate(read_warc_bytes(bytes(data), origin, DEFAULT_MAX_BYTES)):
+            yield (k, n), item
+
+    items = sc.union([sc.binaryFiles(f, 1).flatMap(lambda kv, o=_origin(path, f, files), k=k: parse(kv[1], o, k))
+                      for k, f in enumerate(group)]).persist()
+    counts = items.map(lambda t: t[0][0]).countByValue()
+    starts, total = {}, 0
+    for k in range(len(group)):
+        starts[k], total = offset + total, total + counts.get(k, 0)
+    return items.map(lambda t: (starts[t[0][0]] + t[0][1], t[1])), total
+
+
 def read(spark: Any, inputs: Sequence[str]) -> tuple[Any, int]:
     """RDD of (position, RawArticle | Rejected), positions numbered as ``read_paths`` would yield them; and the
-    number of positions."""
-    from tally.sources.files import EMPTY, read_paths
+    number of positions. JSON Lines and WARC (by name) are read through Spark; other local files on the driver."""
+    from tally.sources.files import read_paths
 
     sc = spark.sparkContext
     parts, offset = [], 0
     for path in inputs:
         local = "://" not in path
         files = _hadoop_files(spark, path)
-        if files and all(_is_jsonl(f) for f in files):
-            for f in files:
-                origin = path if len(files) == 1 and local else (f.removeprefix("file:") if local else f)
-                name = Path(f).name
-                lines = sc.textFile(f).zipWithIndex().filter(lambda t: t[0].strip())
-                count = lines.count()
-                if count == 0:
-                    parts.append(sc.parallelize([(offset, Rejected(origin, "read", EMPTY, "empty file"))]))
-                    offset += 1
+        if files and all(_is_jsonl(f) or _is_warc(f) for f in files):
+            for is_warc, same in groupby(files, key=_is_warc):   # runs of archives are read in one pass
+                group = list(same)
+                if is_warc:
+                    rdd, count = _read_warcs(sc, path, group, files, offset)
+                    parts.append(rdd)
+                    offset += count
                     continue
-                start = offset
-                parts.append(lines.zipWithIndex().map(
-                    lambda t, start=start, origin=origin, name=name:
-                        (start + t[1], _parse_line(t[0][0], t[0][1] + 1, f"{origin}:{t[0][1] + 1}", name))))
-                offset += count
+                for f in group:
+                    rdd, count = _read_jsonl(sc, path, f, files, offset)
+                    parts.append(rdd)
+                    offset += count
         elif local:
             items = list(read_paths([path]))
             parts.append(sc.parallelize(list(enumerate(items, offset)), max(1, sc.defaultParallelism)))
             offset += len(items)
         else:
-            raise TallyError(f"{path}: only JSON Lines (.jsonl, .jsonl.gz) can be read from a remote path; "
-                             "convert other inputs to JSON Lines first", code="T209")
+            raise TallyError(f"{path}: only JSON Lines (.jsonl, .jsonl.gz) and WARC (.warc, .warc.gz) can be read "
+                             "from a remote path; convert other inputs to JSON Lines first", code="T209")
     return (sc.union(parts) if parts else sc.emptyRDD()), offset
 
 
@@ -384,7 +427,7 @@ def _configured(builder: Any) -> Any:
 def main(argv: Sequence[str] | None = None) -> None:
     """spark-submit entry point."""
     parser = argparse.ArgumentParser(prog="tally-spark", description=__doc__.split("\n")[0])
-    parser.add_argument("inputs", nargs="+", help="JSON Lines files, folders or globs; local text files")
+    parser.add_argument("inputs", nargs="+", help="JSON Lines or WARC files, folders or globs; local text files")
     parser.add_argument("--out", required=True, help="folder for the Parquet tables (local, hdfs://, s3a://)")
     parser.add_argument("--master", default=None, help="Spark master when not run by spark-submit")
     args = parser.parse_args(argv)
