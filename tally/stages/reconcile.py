@@ -254,13 +254,11 @@ def _incident_id(claims: Sequence[Claim], order: Mapping[str, int]) -> str:
     return "inc-" + hashlib.sha1(anchor.id.encode()).hexdigest()[:10]
 
 
-def build_incident(k: _Cluster, denials: Sequence[Denial] | Denials, order: Mapping[str, int],
+def build_incident(k: _Cluster, denials: Denials, order: Mapping[str, int],
                    regions: Mapping[str, tuple[str | None, str | None]],
                    echoes: Sequence[tuple[Claim, Claim]] = ()) -> Incident:
     """The incident of cluster ``k``; ``echoes`` (copy claim, the claim it repeats) add evidence only;
-    ``denials`` a list, or ``denials_by_report`` of it when many incidents are built."""
-    if not isinstance(denials, Mapping):
-        denials = denials_by_report(denials)
+    ``denials`` as ``denials_by_report`` groups them."""
     claims = k.claims
     shown = list(claims) + [c for c, _o in echoes]
     places = _places(claims)
@@ -369,7 +367,7 @@ def reconcile(claims: Sequence[Claim], denials: Sequence[Denial], order: Mapping
     return incidents, tallies
 
 
-def incident_from_claims(claims: Sequence[Claim], reasons: Sequence[str], denials: Sequence[Denial] | Denials,
+def incident_from_claims(claims: Sequence[Claim], reasons: Sequence[str], denials: Denials,
                          order: Mapping[str, int], regions: Mapping[str, tuple[str | None, str | None]],
                          copies: Mapping[str, str]) -> Incident:
     """One incident from claims an analyst grouped by hand (a merge or a split), built by the same rules."""
