@@ -25,13 +25,14 @@ import re
 import struct
 import unicodedata
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 from datasketch import MinHash
 
 from tally.stages.bands import BandIndex, band_ranges
+from tally.stages.sigbound import ruled_out
 
 from tally.errors import StageError
 from tally.models import CleanArticle
@@ -230,9 +231,16 @@ def _text_parts(text: str, num_perm: int) -> tuple[MinHash, frozenset[str], froz
     return _minhash(shingles, num_perm), shingles, _figures(text), len(tokens)
 
 
-def _measure(copy: _Entry, original: _Entry) -> tuple[float, float]:
+def _common(a: _Entry, b: _Entry) -> int | None:
+    """Shingles the two texts share; None when a signature stands in for either text."""
+    return len(a.shingles & b.shingles) if a.shingles is not None and b.shingles is not None else None
+
+
+def _measure(copy: _Entry, original: _Entry, common: int | None = None) -> tuple[float, float]:
+    """Jaccard and containment of ``copy`` in ``original``; ``common`` is their shared shingles when known."""
     if copy.shingles is not None and original.shingles is not None:
-        common = len(copy.shingles & original.shingles)
+        if common is None:
+            common = len(copy.shingles & original.shingles)
         union = len(copy.shingles) + len(original.shingles) - common
         return common / union if union else 0.0, common / len(copy.shingles) if copy.shingles else 0.0
     j = copy.sig.jaccard(original.sig)
@@ -244,24 +252,24 @@ def _size(e: _Entry) -> float:
     return float(len(e.shingles)) if e.shingles is not None else max(1.0, float(e.sig.count()))
 
 
-def _score(copy: _Entry, original: _Entry) -> float:
-    return round(max(_measure(copy, original)), 4)
+def _score(copy: _Entry, original: _Entry, common: int | None = None) -> float:
+    return round(max(_measure(copy, original, common)), 4)
 
 
-def _is_copy(copy: _Entry, original: _Entry) -> bool:
-    jaccard, containment = _measure(copy, original)
+def _is_copy(copy: _Entry, original: _Entry, common: int | None = None) -> bool:
+    jaccard, containment = _measure(copy, original, common)
     return jaccard >= JACCARD_MIN or containment >= CONTAINMENT_MIN
 
 
-def _related(a: _Entry, b: _Entry) -> bool:
-    """``_is_copy(a, b) or _is_copy(b, a)``, intersecting the shingle sets once instead of up to four times
-    (most candidate pairs are not copies, and for those every measure was computed)."""
-    if a.shingles is None or b.shingles is None or not a.shingles or not b.shingles:
-        return _is_copy(a, b) or _is_copy(b, a)
-    common = len(a.shingles & b.shingles)
+def _link(a: _Entry, b: _Entry) -> tuple[bool, int | None]:
+    """Whether ``_is_copy(a, b) or _is_copy(b, a)``, and the shared shingles to reuse for their measures
+    (the shingle sets are intersected once: most candidate pairs are not copies)."""
+    common = _common(a, b)
+    if common is None or not a.shingles or not b.shingles:
+        return _is_copy(a, b) or _is_copy(b, a), common
     union = len(a.shingles) + len(b.shingles) - common
     return (common / union >= JACCARD_MIN or common / len(a.shingles) >= CONTAINMENT_MIN
-            or common / len(b.shingles) >= CONTAINMENT_MIN)
+            or common / len(b.shingles) >= CONTAINMENT_MIN), common
 
 
 def _figures_ok(copy: _Entry, original: _Entry) -> bool:
@@ -271,7 +279,24 @@ def _figures_ok(copy: _Entry, original: _Entry) -> bool:
     return copy.figures <= original.figures
 
 
+def _class(e: _Entry) -> Hashable:
+    """What every measure and guard reads. Reports of one class (a wire story re-published word for word)
+    are interchangeable but for their key and date, so the index keeps one node per class."""
+    if e.shingles is not None:
+        return e.shingles, e.figures, e.words
+    return e.sig.hashvalues.tobytes(), e.words
+
+
 # ---------------------------------------------------------------- the index
+
+@dataclass(slots=True)
+class _Node:
+    """The reports of one class: ``rep`` carries the class's text and measures; ``links`` maps each related
+    node (``_link``) to the shingles the two share."""
+    rep: _Entry
+    entries: dict[str, _Entry]
+    links: dict[int, int | None]
+
 
 class CopyIndex:
     """Reports seen before, by key: LSH bands propose candidates, the exact measure confirms.
@@ -279,14 +304,25 @@ class CopyIndex:
     The store keeps ``signature_bytes`` per report and rebuilds the index on the next run with
     ``add(key, signature_from_bytes(b), published)``. Pass the text instead when it is at hand: the
     exact measure and the figure guard need it; a bare signature is confirmed on MinHash estimates.
+
+    Reports are held as a graph: one node per class of identical reports (``_class``), an edge between
+    related nodes, judged once when the later node is added. ``find_copies`` walks the edges instead of
+    judging the same stored pairs again for every batch; a story re-published a thousand times is one
+    node, not a thousand reports related to each other.
     """
 
     def __init__(self, threshold: float = 0.5, num_perm: int = 128) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = BandIndex(threshold, num_perm, LSH_WEIGHTS)
+        self._lsh = BandIndex(threshold, num_perm, LSH_WEIGHTS)   # node ids
         self._entries: dict[str, _Entry] = {}
         self._roots: dict[str, str] = {}
+        self._nodes: dict[int, _Node] = {}
+        self._node_of: dict[str, int] = {}
+        self._by_class: dict[Hashable, int] = {}
+        self._next_id = 0
+        self._sigs = np.zeros((64, num_perm), dtype=np.uint32)   # row = node id (affine32 values)
+        self._sizes = np.zeros(64, dtype=np.int64)               # shingles, 0 for a bare signature
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -310,8 +346,7 @@ class CopyIndex:
     def remove(self, key: str) -> None:
         """Forget a report, e.g. to look at it again as a member of a new batch."""
         if key in self._entries:
-            self._lsh.remove(key)
-            del self._entries[key]
+            self._drop(key)
         self._roots.pop(key, None)
 
     def find(self, key: str, text: str) -> tuple[str, float] | None:
@@ -319,8 +354,9 @@ class CopyIndex:
         entry = _entry(key, text, None, self.num_perm)
         if entry is None:
             return None
-        matches = [o for o in (self._entries[k] for k in sorted(self._candidates(entry)))
-                   if _is_copy(entry, o) and _figures_ok(entry, o)]
+        candidates = (o for n in self._lsh.query(entry.sig.hashvalues) for o in self._nodes[n].entries.values())
+        matches = [o for o in sorted(candidates, key=lambda o: o.key)
+                   if o.key != key and _is_copy(entry, o) and _figures_ok(entry, o)]
         if not matches:
             return None
         best = max(matches, key=lambda o: _score(entry, o))
@@ -329,12 +365,56 @@ class CopyIndex:
 
     def _put(self, entry: _Entry) -> None:
         if entry.key in self._entries:
-            self._lsh.remove(entry.key)
-        self._lsh.insert(entry.key, entry.sig.hashvalues)
+            self._drop(entry.key)
+        cls = _class(entry)
+        node_id = self._by_class.get(cls)
+        if node_id is None:
+            node_id = self._new_node(entry, cls)
+        else:   # share the class's shingles instead of holding an equal copy
+            entry = replace(self._nodes[node_id].rep, key=entry.key, published=entry.published)
+        self._nodes[node_id].entries[entry.key] = entry
         self._entries[entry.key] = entry
+        self._node_of[entry.key] = node_id
 
-    def _candidates(self, entry: _Entry) -> list[str]:
-        return [k for k in self._lsh.query(entry.sig.hashvalues) if k != entry.key]
+    def _new_node(self, entry: _Entry, cls: Hashable) -> int:
+        node_id, self._next_id = self._next_id, self._next_id + 1
+        node = _Node(entry, {}, {})
+        for other_id, common in self._related(entry):
+            node.links[other_id] = self._nodes[other_id].links[node_id] = common
+        self._lsh.insert(node_id, entry.sig.hashvalues)
+        if node_id == len(self._sizes):
+            self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
+            self._sizes = np.concatenate([self._sizes, np.zeros_like(self._sizes)])
+        self._sigs[node_id] = entry.sig.hashvalues
+        self._sizes[node_id] = len(entry.shingles) if entry.shingles is not None else 0
+        self._nodes[node_id] = node
+        self._by_class[cls] = node_id
+        return node_id
+
+    def _related(self, entry: _Entry) -> Iterator[tuple[int, int | None]]:
+        """The nodes related to ``entry`` (``_link``) and the shingles each shares with it. LSH proposes
+        candidates; those whose signatures rule them out (``sigbound``) are not intersected."""
+        ids = np.fromiter(self._lsh.query(entry.sig.hashvalues), dtype=np.int64)
+        if entry.shingles is not None and len(ids):
+            equal = np.count_nonzero(self._sigs[ids] == entry.sig.hashvalues, axis=1)
+            sizes = self._sizes[ids]
+            ids = ids[(sizes == 0) | ~ruled_out(equal, len(entry.shingles), np.maximum(sizes, 1), self.num_perm)]
+        for other_id in ids.tolist():
+            related, common = _link(entry, self._nodes[other_id].rep)
+            if related:
+                yield other_id, common
+
+    def _drop(self, key: str) -> None:
+        del self._entries[key]
+        node_id = self._node_of.pop(key)
+        node = self._nodes[node_id]
+        del node.entries[key]
+        if not node.entries:
+            self._lsh.remove(node_id)
+            for other_id in node.links:
+                del self._nodes[other_id].links[node_id]
+            del self._nodes[node_id]
+            del self._by_class[_class(node.rep)]
 
 
 # ---------------------------------------------------------------- the stage
@@ -362,10 +442,10 @@ def find_copies(articles: Sequence[CleanArticle], known: CopyIndex | None = None
     local = CopyIndex(threshold, num_perm)
     for entry in _batch_entries(articles, num_perm):
         local._put(entry)
-    members, neighbours = _closure(local, [local] if known is None else [local, known])
+    graph = _closure(local, known if known is not None else CopyIndex(threshold, num_perm))
+    members = {e.key: e for e in graph.entries()}
     stored = frozenset(k for k in members if known is not None and k in known)
-    order = sorted(members.values(), key=lambda e: _order_key(e, e.key in stored))
-    found = _assign(order, members, neighbours)
+    found = _assign(graph, stored)
     if known is not None:
         _report_stored(found, stored - set(local._entries), known)
     return [_mark(a, found.get(a.key), members) for a in articles]
@@ -387,24 +467,48 @@ def _batch_entries(articles: Sequence[CleanArticle], num_perm: int) -> list[_Ent
     return entries
 
 
-def _closure(local: CopyIndex, indexes: Sequence[CopyIndex]) -> tuple[dict[str, _Entry], dict[str, set[str]]]:
-    """The batch plus every indexed report linked to it by a chain of confirmed near-copies."""
-    members = dict(local._entries)
-    neighbours: dict[str, set[str]] = {k: set() for k in members}
-    queue = deque(sorted(members))
+@dataclass(slots=True)
+class _Graph:
+    """The classes a batch reaches: batch nodes get negative ids, stored nodes keep the index's."""
+    members: dict[int, list[_Entry]]
+    links: dict[int, dict[int, int | None]]
+
+    def entries(self) -> Iterator[_Entry]:
+        return (e for es in self.members.values() for e in es)
+
+
+def _closure(local: CopyIndex, known: CopyIndex) -> _Graph:
+    """The batch plus every indexed report linked to it by a chain of confirmed near-copies. A stored
+    report the batch holds again (a new version) is read from the batch; stored edges are not judged again."""
+    ids = {n: known._by_class.get(_class(node.rep), -1 - n) for n, node in local._nodes.items()}
+    graph = _Graph({}, {})
+    for n, node in local._nodes.items():
+        mine = graph.links.setdefault(ids[n], {})
+        graph.members.setdefault(ids[n], []).extend(node.entries.values())
+        for other, common in node.links.items():
+            mine[ids[other]] = common
+        if ids[n] < 0:
+            for other, common in known._related(node.rep):
+                if _live(known._nodes[other], local):
+                    mine[other] = graph.links.setdefault(other, {})[ids[n]] = common
+    queue, seen = deque(sorted(n for n in graph.links if n >= 0)), set()
     while queue:
-        entry = members[queue.popleft()]
-        for index in indexes:
-            for key in sorted(index._candidates(entry)):
-                other = members[key] if key in members else index._entries[key]
-                if key in neighbours[entry.key] or not _related(entry, other):
-                    continue
-                if key not in members:
-                    members[key], neighbours[key] = other, set()
-                    queue.append(key)
-                neighbours[entry.key].add(key)
-                neighbours[key].add(entry.key)
-    return members, neighbours
+        n = queue.popleft()
+        if n in seen:
+            continue
+        seen.add(n)
+        node, mine = known._nodes[n], graph.links.setdefault(n, {})
+        graph.members.setdefault(n, []).extend(e for k, e in node.entries.items() if k not in local._entries)
+        for other, common in node.links.items():
+            if _live(known._nodes[other], local):
+                mine[other] = common
+                queue.append(other)
+    return graph
+
+
+def _live(node: _Node, local: CopyIndex) -> bool:
+    """Whether a stored node holds a report the batch does not replace."""
+    return any(k not in local._entries for k in node.entries)
 
 
 def _order_key(e: _Entry, stored: bool) -> tuple[bool, dt.date, bool, int, str]:
@@ -412,23 +516,39 @@ def _order_key(e: _Entry, stored: bool) -> tuple[bool, dt.date, bool, int, str]:
     return e.published is None, e.published or dt.date.max, not stored, -e.words, e.key
 
 
-def _assign(order: Sequence[_Entry], members: dict[str, _Entry],
-            neighbours: dict[str, set[str]]) -> dict[str, tuple[str, float]]:
-    """Walk the reports originals-first; each copies the best earlier match and joins its root."""
+def _assign(graph: _Graph, stored: frozenset[str]) -> dict[str, tuple[str, float]]:
+    """Walk the reports originals-first; each copies the best earlier match and joins its root.
+
+    Only the first report of a class (in this order) is judged: a later one of the same class has the
+    same measures against every report, and an earlier report of its own class matches it with the
+    highest score, so it copies what the first did (or the first itself, when that is an original).
+    Likewise, of the reports of another class only that class's first can be a best match."""
+    node_of = {e.key: n for n, es in graph.members.items() for e in es}
+    order = sorted(graph.entries(), key=lambda e: _order_key(e, e.key in stored))
     rank = {e.key: i for i, e in enumerate(order)}
+    first: dict[int, _Entry] = {}
     roots: dict[str, str] = {}
     found: dict[str, tuple[str, float]] = {}
+    members = {e.key: e for e in order}
     for e in order:
-        earlier = sorted((k for k in neighbours[e.key] if rank[k] < rank[e.key]), key=rank.__getitem__)
-        matches = [members[k] for k in earlier if _is_copy(e, members[k]) and _figures_ok(e, members[k])
-                   and _figures_ok(e, members[roots[k]])]
+        n = node_of[e.key]
+        if n in first:
+            head = first[n]
+            roots[e.key] = roots[head.key]
+            found[e.key] = found.get(head.key, (head.key, 1.0))
+            continue
+        first[n] = e
+        links = graph.links[n]
+        earlier = sorted((first[m] for m in links if m in first), key=lambda o: rank[o.key])
+        matches = [o for o in earlier if _is_copy(e, o, links[node_of[o.key]]) and _figures_ok(e, o)
+                   and _figures_ok(e, members[roots[o.key]])]
         if not matches:
             roots[e.key] = e.key
             continue
-        best = max(matches, key=lambda o: _score(e, o))   # first of equals: the earlier in order
+        best = max(matches, key=lambda o: _score(e, o, links[node_of[o.key]]))   # first of equals: the earlier
         root = members[roots[best.key]]
         roots[e.key] = root.key
-        found[e.key] = (root.key, _score(e, root))
+        found[e.key] = (root.key, _score(e, root, links.get(node_of[root.key])))
     return found
 
 
