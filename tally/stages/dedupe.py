@@ -279,6 +279,11 @@ def _figures_ok(copy: _Entry, original: _Entry) -> bool:
     return copy.figures <= original.figures
 
 
+def _may_copy(copy: _Entry, original: _Entry, common: int | None) -> bool:
+    """Whether ``copy`` can ever be marked a copy of ``original``: the only pairs ``_assign`` can match."""
+    return _is_copy(copy, original, common) and _figures_ok(copy, original)
+
+
 def _class(e: _Entry) -> Hashable:
     """What every measure and guard reads. Reports of one class (a wire story re-published word for word)
     are interchangeable but for their key and date, so the index keeps one node per class."""
@@ -291,11 +296,12 @@ def _class(e: _Entry) -> Hashable:
 
 @dataclass(slots=True)
 class _Node:
-    """The reports of one class: ``rep`` carries the class's text and measures; ``links`` maps each related
-    node (``_link``) to the shingles the two share."""
+    """The reports of one class: ``rep`` carries the class's text and measures; ``links`` maps each node this
+    class may copy (``_may_copy``) to the shingles the two share; ``copied_by`` holds the nodes that may copy it."""
     rep: _Entry
     entries: dict[str, _Entry]
     links: dict[int, int | None]
+    copied_by: set[int]
 
 
 class CopyIndex:
@@ -378,9 +384,15 @@ class CopyIndex:
 
     def _new_node(self, entry: _Entry, cls: Hashable) -> int:
         node_id, self._next_id = self._next_id, self._next_id + 1
-        node = _Node(entry, {}, {})
+        node = _Node(entry, {}, {}, set())
         for other_id, common in self._related(entry):
-            node.links[other_id] = self._nodes[other_id].links[node_id] = common
+            other = self._nodes[other_id]
+            if _may_copy(entry, other.rep, common):
+                node.links[other_id] = common
+                other.copied_by.add(node_id)
+            if _may_copy(other.rep, entry, common):
+                other.links[node_id] = common
+                node.copied_by.add(other_id)
         self._lsh.insert(node_id, entry.sig.hashvalues)
         if node_id == len(self._sizes):
             self._sigs = np.concatenate([self._sigs, np.zeros_like(self._sigs)])
@@ -412,6 +424,8 @@ class CopyIndex:
         if not node.entries:
             self._lsh.remove(node_id)
             for other_id in node.links:
+                self._nodes[other_id].copied_by.discard(node_id)
+            for other_id in node.copied_by:
                 del self._nodes[other_id].links[node_id]
             del self._nodes[node_id]
             del self._by_class[_class(node.rep)]
@@ -478,20 +492,32 @@ class _Graph:
 
 
 def _closure(local: CopyIndex, known: CopyIndex) -> _Graph:
-    """The batch plus every indexed report linked to it by a chain of confirmed near-copies. A stored
-    report the batch holds again (a new version) is read from the batch; stored edges are not judged again."""
+    """What the batch's decisions depend on: the batch, the stored reports it may copy, the ones those may
+    copy, and so on (``_assign`` matches a report only to one it may copy, and takes that one's root); and
+    the stored reports that may copy a batch report, whose decisions the batch can change (they are logged).
+    A stored report the batch holds again (a new version) is read from the batch; stored pairs are not
+    judged again."""
     ids = {n: known._by_class.get(_class(node.rep), -1 - n) for n, node in local._nodes.items()}
     graph = _Graph({}, {})
+    queue: deque[int] = deque()
     for n, node in local._nodes.items():
         mine = graph.links.setdefault(ids[n], {})
         graph.members.setdefault(ids[n], []).extend(node.entries.values())
-        for other, common in node.links.items():
-            mine[ids[other]] = common
-        if ids[n] < 0:
-            for other, common in known._related(node.rep):
-                if _live(known._nodes[other], local):
-                    mine[other] = graph.links.setdefault(other, {})[ids[n]] = common
-    queue, seen = deque(sorted(n for n in graph.links if n >= 0)), set()
+        mine.update((ids[other], common) for other, common in node.links.items())
+        if ids[n] >= 0:   # the batch holds a class already stored: its stored links hold
+            queue.append(ids[n])
+            queue.extend(k for k in known._nodes[ids[n]].copied_by if _live(known._nodes[k], local))
+            continue
+        for other, common in known._related(node.rep):
+            if not _live(known._nodes[other], local):
+                continue
+            if _may_copy(node.rep, known._nodes[other].rep, common):
+                mine[other] = common
+                queue.append(other)
+            if _may_copy(known._nodes[other].rep, node.rep, common):
+                graph.links.setdefault(other, {})[ids[n]] = common
+                queue.append(other)
+    seen: set[int] = set()
     while queue:
         n = queue.popleft()
         if n in seen:
