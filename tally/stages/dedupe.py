@@ -329,6 +329,9 @@ class CopyIndex:
         self._next_id = 0
         self._sigs = np.zeros((64, num_perm), dtype=np.uint32)   # row = node id (affine32 values)
         self._sizes = np.zeros(64, dtype=np.int64)               # shingles, 0 for a bare signature
+        # the related nodes find_copies found for the last batch's new classes, and the next node id then:
+        # adding the batch afterwards judges only the nodes added since
+        self._judged: dict[Hashable, tuple[int, list[tuple[int, int | None]]]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -385,7 +388,8 @@ class CopyIndex:
     def _new_node(self, entry: _Entry, cls: Hashable) -> int:
         node_id, self._next_id = self._next_id, self._next_id + 1
         node = _Node(entry, {}, {}, set())
-        for other_id, common in self._related(entry):
+        since, judged = self._judged.pop(cls, (0, []))
+        for other_id, common in [*((i, c) for i, c in judged if i in self._nodes), *self._related(entry, since)]:
             other = self._nodes[other_id]
             if _may_copy(entry, other.rep, common):
                 node.links[other_id] = common
@@ -403,10 +407,10 @@ class CopyIndex:
         self._by_class[cls] = node_id
         return node_id
 
-    def _related(self, entry: _Entry) -> Iterator[tuple[int, int | None]]:
-        """The nodes related to ``entry`` (``_link``) and the shingles each shares with it. LSH proposes
-        candidates; those whose signatures rule them out (``sigbound``) are not intersected."""
-        ids = np.fromiter(self._lsh.query(entry.sig.hashvalues), dtype=np.int64)
+    def _related(self, entry: _Entry, since: int = 0) -> Iterator[tuple[int, int | None]]:
+        """The nodes (from id ``since`` on) related to ``entry`` (``_link``) and the shingles each shares with
+        it. LSH proposes candidates; those whose signatures rule them out (``sigbound``) are not intersected."""
+        ids = np.fromiter((i for i in self._lsh.query(entry.sig.hashvalues) if i >= since), dtype=np.int64)
         if entry.shingles is not None and len(ids):
             equal = np.count_nonzero(self._sigs[ids] == entry.sig.hashvalues, axis=1)
             sizes = self._sizes[ids]
@@ -499,6 +503,7 @@ def _closure(local: CopyIndex, known: CopyIndex) -> _Graph:
     judged again."""
     ids = {n: known._by_class.get(_class(node.rep), -1 - n) for n, node in local._nodes.items()}
     graph = _Graph({}, {})
+    known._judged.clear()
     queue: deque[int] = deque()
     for n, node in local._nodes.items():
         mine = graph.links.setdefault(ids[n], {})
@@ -508,7 +513,8 @@ def _closure(local: CopyIndex, known: CopyIndex) -> _Graph:
             queue.append(ids[n])
             queue.extend(k for k in known._nodes[ids[n]].copied_by if _live(known._nodes[k], local))
             continue
-        for other, common in known._related(node.rep):
+        related = known._judged[_class(node.rep)] = (known._next_id, list(known._related(node.rep)))
+        for other, common in related[1]:
             if not _live(known._nodes[other], local):
                 continue
             if _may_copy(node.rep, known._nodes[other].rep, common):
