@@ -100,7 +100,7 @@ def test_the_bound_never_rules_out_a_related_pair() -> None:
     for a in texts:
         for b in texts:
             ea, eb = dedupe._entry("a", a, None, 128), dedupe._entry("b", b, None, 128)
-            assert ea is not None and eb is not None and ea.shingles and eb.shingles
+            assert ea is not None and eb is not None and ea.shingles is not None and eb.shingles is not None
             if a is b or not dedupe._link(ea, eb)[0]:
                 continue
             seen += 1
@@ -111,6 +111,6 @@ def test_the_bound_never_rules_out_a_related_pair() -> None:
 
 def test_the_bound_rules_out_unrelated_texts_of_similar_length() -> None:
     ea, eb = dedupe._entry("a", ORIGINAL, None, 128), dedupe._entry("b", OTHER_OUTLET, None, 128)
-    assert ea is not None and eb is not None and ea.shingles and eb.shingles
+    assert ea is not None and eb is not None and ea.shingles is not None and eb.shingles is not None
     equal = np.array([np.count_nonzero(ea.sig.hashvalues == eb.sig.hashvalues)])
     assert sigbound.ruled_out(equal, len(ea.shingles), np.array([len(eb.shingles)]), 128)[0]
