@@ -7,6 +7,12 @@ LSH bands over the MinHash (``bands.py``, datasketch's MinHashLSH bands) propose
 * containment of the copy in the original >= ``CONTAINMENT_MIN``: a copy that is a trimmed or
   truncated version of a longer original.
 
+How it scales: the index (``CopyIndex``) is a graph with one node per class of identical reports (a story
+re-published word for word is one node) and an edge where one report may copy the other (related, and
+adding no figure), judged once when the later node is added. A batch walks only the edges its decisions
+depend on; LSH candidates whose signatures make a relation implausible are ruled out before the exact
+check (``sigbound``); shingles are held as sorted 64-bit hashes and intersected with numpy.
+
 A copy of a report adds a source, never a figure (CODING_RULES.md). Marking a report as a copy hides
 its figures from the ledger, so a report that carries a figure its would-be original lacks is never
 marked a copy (``_figures_ok``): a wire story re-used with a new lead is a new report.
