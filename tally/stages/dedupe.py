@@ -438,13 +438,13 @@ class CopyIndex:
             sizes = self._sizes[ids]
             ids = ids[(sizes == 0) | ~ruled_out(equal, len(entry.shingles), np.maximum(sizes, 1), self.num_perm)]
             bare, ids = ids[self._sizes[ids] == 0], ids[self._sizes[ids] > 0]
-            yield from self._related_texts(entry, entry.shingles, ids)
+            yield from self._related_texts(entry.shingles, ids)
         for other_id in bare.tolist():
             related, common = _link(entry, self._nodes[other_id].rep)
             if related:
                 yield other_id, common
 
-    def _related_texts(self, entry: _Entry, shingles: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, int]]:
+    def _related_texts(self, shingles: np.ndarray, ids: np.ndarray) -> Iterator[tuple[int, int]]:
         """``_link`` on the exact shingles, for every node of ``ids`` (texts, not bare signatures) at once."""
         if not len(ids):
             return
