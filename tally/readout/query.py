@@ -284,13 +284,14 @@ def _walk_cheaper(store: Store, rows: int, total: int, everything: int) -> bool:
 
 
 def incidents(store: Store, q: IncidentQuery = IncidentQuery(), total: int | None = None,
-              everything: int | None = None) -> Page:
+              everything: int | None = None, marks: Sequence[After] = ()) -> Page:
     """One page of incidents matching ``q``, as export records, with the total count over all pages
     (``total``: that count when the caller knows it, from a cache, or ``count`` capped: then ``Page.total`` is
     that cap + 1, a lower bound; a text search's total counted to ``text_count_cap`` saves a second count here;
     ``everything``: the count of all incidents,
     likewise, needed for a text search on SQLite). A page is read after ``q.offset`` rows, or after the row of
-    ``q.after`` (keyset paging: the index is entered at that row, so a deep page costs what the first one does)."""
+    ``q.after`` (keyset paging: the index is entered at that row, so a deep page costs what the first one does), or
+    after the offset mark before ``q.offset`` (``marks``: ``offset_marks`` of this list) and the rows from it."""
     if total is None:
         total = count(store, q)
     position = q.after.position if q.after else q.offset
@@ -307,7 +308,10 @@ def incidents(store: Store, q: IncidentQuery = IncidentQuery(), total: int | Non
     with store.engine.connect() as cx:
         # sort and page on the small columns first (one row more than the page: is there a next one?), then fetch
         # only this page's docs
-        found = _page_keys(cx, q, store, walk)
+        start = None
+        if marks and q.after is None and q.offset >= OFFSET_MARK_EVERY:   # the last mark at or before the offset
+            start = marks[min(q.offset // OFFSET_MARK_EVERY, len(marks)) - 1]
+        found = _page_keys(cx, q, store, walk, start, q.offset - start.position if start else 0)
         more, found = len(found) > q.limit, found[:q.limit]
         ids = [r[0] for r in found]
         docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
@@ -318,11 +322,47 @@ def incidents(store: Store, q: IncidentQuery = IncidentQuery(), total: int | Non
     return Page(rows, total, position, q.limit, nxt, after)
 
 
-def _page_keys(cx: Connection, q: IncidentQuery, store: Store, walk: bool) -> list[Row[Any]]:
+def _page_keys(cx: Connection, q: IncidentQuery, store: Store, walk: bool, start: After | None = None,
+               skip: int = 0) -> list[Row[Any]]:
     """(id, sort key) of the page's rows and one more, in the list's order: (key IS NULL), key, id. NULL keys come
-    last, spelled the way the sort indexes of store/schema.py hold them, on both backends. A text search alone in
-    the date order on PostgreSQL is read from the narrow copy of the search text, which holds the date and has
-    those indexes itself (store/text_index.py)."""
+    last, spelled the way the sort indexes of store/schema.py hold them, on both backends. ``start``: read after
+    this row instead (an offset mark, ``offset_marks``), past ``skip`` rows more."""
+    ident, key, stmt, order = _ordered(q, store, walk)
+    a = start or q.after
+    if a is None:
+        return list(cx.execute(stmt.order_by(*order).limit(q.limit + 1).offset(q.offset)).all())
+    return _keyset(cx, q, ident, key, stmt, order, a, q.limit + 1 + skip)[skip:]
+
+
+# An offset mark every this many rows of a list (``offset_marks``): a deep offset reads on from the mark before it
+OFFSET_MARK_EVERY = 500
+
+
+def seeks_offsets(store: Store, q: IncidentQuery) -> bool:
+    """Whether a page of ``q`` is worth reading from an offset mark: a deep offset (not a text search) on PostgreSQL,
+    which steps over the rows before an offset at 0.1-0.2 us each (1M claims: 19 ms at offset 136,000), where one
+    pass numbering the whole list costs 100 ms. SQLite steps over a memory-mapped index for 2 ms and its window
+    function took 150-400 ms for that pass, more than a run of deep offsets would save."""
+    return (store.engine.dialect.name == "postgresql" and not q.q and q.after is None
+            and q.offset >= OFFSET_MARK_EVERY)
+
+
+def offset_marks(store: Store, q: IncidentQuery) -> list[After]:
+    """Cursors at every ``OFFSET_MARK_EVERY``-th row of ``q``'s list (its filters, sort and order; its paging
+    ignored), in one pass that numbers the rows in the list's order: the k-th reads on from position k * EVERY."""
+    ident, key, stmt, order = _ordered(q, store)
+    numbered = stmt.with_only_columns(ident.label("i"), key.label("k"),
+                                      func.row_number().over(order_by=order).label("n")).subquery()
+    c = numbered.c
+    with store.engine.connect() as cx:
+        rows = cx.execute(select(c.i, c.k, c.n).where(c.n % OFFSET_MARK_EVERY == 0).order_by(c.n)).all()
+    return [After(q.sort, q.descending, k, i, n) for i, k, n in rows]
+
+
+def _ordered(q: IncidentQuery, store: Store, walk: bool = False) -> tuple[Any, Any, Select[Any], list[Any]]:
+    """(id column, sort key column, the filtered select of both, the list's order). A text search alone in the date
+    order on PostgreSQL is read from the narrow copy of the search text, which holds the date and has those indexes
+    itself (store/text_index.py)."""
     if _in_search_copy(q, store):
         s = text_index.search_table.c
         needle = _escape_like((q.q or "").lower())
@@ -337,9 +377,12 @@ def _page_keys(cx: Connection, q: IncidentQuery, store: Store, walk: bool) -> li
     order = [key.desc() if q.descending else key.asc(), ident.asc()]
     if key is not _I.id:
         order.insert(0, key.is_(None))
-    n, a = q.limit + 1, q.after
-    if a is None:
-        return list(cx.execute(stmt.order_by(*order).limit(n).offset(q.offset)).all())
+    return ident, key, stmt, order
+
+
+def _keyset(cx: Connection, q: IncidentQuery, ident: Any, key: Any, stmt: Select[Any], order: list[Any], a: After,
+            n: int) -> list[Row[Any]]:
+    """The first ``n`` rows after the row of ``a``, in ``order``."""
     if key is _I.id:
         return list(cx.execute(stmt.where(_I.id < a.id if q.descending else _I.id > a.id).order_by(*order)
                                .limit(n)).all())

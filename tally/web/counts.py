@@ -42,6 +42,11 @@ class Counts:
             counted_to, n = self._put(key, (cap, query.count(self.store, q, cap=cap)), state)
         return min(n, cap + 1)
 
+    def marks(self, q: IncidentQuery) -> list[query.After]:
+        """The offset marks of ``q``'s list (``query.offset_marks``)."""
+        key = ("marks", query.filters_of(q), q.sort, q.descending)
+        return self._get(key, lambda: query.offset_marks(self.store, q))  # type: ignore[no-any-return]
+
     def facets(self) -> dict[str, list[str]]:
         """The values the list's filters can take (``query.facets``)."""
         return self._get(("facets",), lambda: query.facets(self.store))  # type: ignore[no-any-return]

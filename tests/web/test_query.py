@@ -226,6 +226,22 @@ def test_a_text_search_alone_in_date_order_pages_like_the_list(demo: Store, desc
     assert _text_pages(demo, "Observatory", descending) == (want, want)
 
 
+@pytest.mark.parametrize("sort,descending", [("date", False), ("killed", True), ("perpetrator", False), ("id", True),
+                                             ("confidence", False)])
+def test_a_deep_offset_read_from_an_offset_mark_is_the_page_stepped_to(demo: Store, sort: str, descending: bool,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(query, "OFFSET_MARK_EVERY", 3)
+    for filters in ({}, {"country": "Syria"}):
+        q = IncidentQuery(sort=sort, descending=descending, limit=2, **filters)  # type: ignore[arg-type]
+        marks = query.offset_marks(demo, q)
+        total = query.count(demo, q)
+        assert len(marks) == total // 3 and total > 6, filters
+        for offset in range(total + 2):
+            stepped, marked = (query.incidents(demo, replace(q, offset=offset), marks=m) for m in ((), marks))
+            assert (marked.rows, marked.offset, marked.next_offset, marked.next_after) == \
+                (stepped.rows, stepped.offset, stepped.next_offset, stepped.next_after), (filters, offset)
+
+
 def test_an_older_postgresql_search_copy_without_dates_is_made_again(pg_url: str) -> None:
     store = Store(pg_url)
     ingest(CORPUS, store)

@@ -22,7 +22,8 @@ def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[s
     # a text search is counted as far as the choice of its plan needs too, so that the page does not count again
     cap = query.text_count_cap(store, q, everything) if everything is not None else None
     total = counts.total(q, cap=cap)
-    res = query.incidents(store, q, total=total, everything=everything)
+    marks = counts.marks(q) if query.seeks_offsets(store, q) else ()
+    res = query.incidents(store, q, total=total, everything=everything, marks=marks)
     cursor = res.next_after.encode() if res.next_after else None
     capped = bool(q.q) and res.total > query.TEXT_COUNT_CAP   # Counts.total counted it up to the cap
     data: dict[str, Any] = {
