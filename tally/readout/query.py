@@ -217,7 +217,7 @@ def count(store: Store, q: IncidentQuery = IncidentQuery(), cap: int | None = No
     """How many incidents match ``q``'s filters (its order and paging play no part); with ``cap``, counting stops
     past ``cap`` (the answer is then ``cap + 1``: more than ``cap``)."""
     needle = (q.q or "").lower()
-    if store.text_index and needle and filters_of(q) == IncidentQuery(q=needle, limit=1):
+    if store.text_index and _text_alone(q):
         # text alone: every incident has one row in the text index and in its narrow copy, so the matches are
         # counted there, without looking each one up among the incidents
         if store.text_index == "fts5" and len(needle) >= 3:
@@ -241,41 +241,77 @@ def filters_of(q: IncidentQuery) -> IncidentQuery:
     return replace(q, sort="date", descending=False, limit=1, offset=0, after=None, **low)
 
 
-WALKED_ROW_COST = 20   # matches the text index lists in the CPU time of one incident row read and searched
+# Per text index: matches it lists in the time of one row read and searched by walking the list's order. Measured
+# on 1M claims (182,120 incidents; /tmp scripts, both plans forced, for 10 words of 1,800 to 60,000 matches).
+# FTS5 (file memory-mapped): a walked row 1-3 us, a listed match 0.3-3 us (a phrase's trigram lists are read whatever
+# the number of matches, so a rare phrase costs more per match); with 3 the plan picked was the cheaper one for
+# every word, with 20 the words of 5,000 to 13,000 matches were listed (5-13 ms) where the walk took 2-3 ms.
+# pg_trgm, paging a text search alone in the narrow copy (store/text_index.py): a walked row 1-2.7 us, a listed and
+# sorted match 1.4-3.8 us; with 1 the plan picked was the cheaper one for every word (1,800 matches: listed 7 ms,
+# walked 11; 3,500: walked 6-7, listed 13).
+WALKED_ROW_COST = {"fts5": 3, "pg_trgm": 1}
 
 
-def _walk_cheaper(rows: int, total: int, everything: int) -> bool:
+def text_count_cap(store: Store, q: IncidentQuery, everything: int) -> int:
+    """How far to count ``q``'s matches so that one count serves both the page's total (exact up to
+    ``TEXT_COUNT_CAP``) and, on FTS5, the choice of plan in ``incidents`` (which needs to know whether there are more
+    matches than walking the order until the page is full would read): counted to this cap, ``incidents`` never
+    counts again."""
+    if not _plans_text(q, store):
+        return TEXT_COUNT_CAP
+    rows = q.limit if q.after else q.offset + q.limit
+    return max(TEXT_COUNT_CAP, _walk_threshold(store, rows, everything) + 1)
+
+
+def _plans_text(q: IncidentQuery, store: Store) -> bool:
+    """Whether a page of ``q`` is read one of two ways, walking the order or listing the text index's matches, and
+    ``incidents`` picks one by the count: a text search on FTS5, or one alone in the date order on pg_trgm."""
+    return bool(q.q) and (store.text_index == "fts5" or _in_search_copy(q, store))
+
+
+def _walk_threshold(store: Store, rows: int, everything: int) -> int:
+    """Past how many matches walking the order is cheaper than listing them (``_walk_cheaper``)."""
+    return math.isqrt(rows * everything * WALKED_ROW_COST[store.text_index or ""])
+
+
+def _walk_cheaper(store: Store, rows: int, total: int, everything: int) -> bool:
     """Whether reading incidents in the sort order until the page is full, searching each one's text, costs less
     than listing every match from the text index. The walk reads about ``rows`` (offset + limit; limit after a
     cursor, where the walk starts) * everything / total rows (matches are spread through the order); the index
     lists ``total`` matches. A common word's first page: 200 rows read against 60,000 matches listed (1 ms against
     30 ms on 182,000 incidents)."""
-    return total > 0 and rows * everything * WALKED_ROW_COST < total * total
+    return total > 0 and rows * everything * WALKED_ROW_COST[store.text_index or ""] < total * total
 
 
 def incidents(store: Store, q: IncidentQuery = IncidentQuery(), total: int | None = None,
-              everything: int | None = None) -> Page:
+              everything: int | None = None, marks: Sequence[After] = ()) -> Page:
     """One page of incidents matching ``q``, as export records, with the total count over all pages
     (``total``: that count when the caller knows it, from a cache, or ``count`` capped: then ``Page.total`` is
-    that cap + 1, a lower bound; ``everything``: the count of all incidents,
+    that cap + 1, a lower bound; a text search's total counted to ``text_count_cap`` saves a second count here;
+    ``everything``: the count of all incidents,
     likewise, needed for a text search on SQLite). A page is read after ``q.offset`` rows, or after the row of
-    ``q.after`` (keyset paging: the index is entered at that row, so a deep page costs what the first one does)."""
+    ``q.after`` (keyset paging: the index is entered at that row, so a deep page costs what the first one does), or
+    after the offset mark before ``q.offset`` (``marks``: ``offset_marks`` of this list) and the rows from it."""
     if total is None:
         total = count(store, q)
     position = q.after.position if q.after else q.offset
     walk = False
-    if q.q and store.text_index == "fts5":
+    if _plans_text(q, store):
         everything = count(store) if everything is None else everything
         rows = q.limit if q.after else position + q.limit
         known = total
-        if total > TEXT_COUNT_CAP and not _walk_cheaper(rows, total, everything):
-            # a capped total is a lower bound: count on, only as far as the choice needs
-            known = count(store, q, cap=math.isqrt(rows * everything * WALKED_ROW_COST) + 1)
-        walk = _walk_cheaper(rows, known, everything)
+        if total == TEXT_COUNT_CAP + 1 and not _walk_cheaper(store, rows, total, everything):
+            # a total capped at TEXT_COUNT_CAP is a lower bound: count on, only as far as the choice needs (a total
+            # counted to text_count_cap is exact below it, and past it the walk is cheaper)
+            known = count(store, q, cap=_walk_threshold(store, rows, everything) + 1)
+        walk = _walk_cheaper(store, rows, known, everything)
     with store.engine.connect() as cx:
         # sort and page on the small columns first (one row more than the page: is there a next one?), then fetch
         # only this page's docs
-        found = _page_keys(cx, q, store, walk)
+        start = None
+        if marks and q.after is None and q.offset >= OFFSET_MARK_EVERY:   # the last mark at or before the offset
+            start = marks[min(q.offset // OFFSET_MARK_EVERY, len(marks)) - 1]
+        found = _page_keys(cx, q, store, walk, start, q.offset - start.position if start else 0)
         more, found = len(found) > q.limit, found[:q.limit]
         ids = [r[0] for r in found]
         docs = dict(cx.execute(select(_I.id, _I.doc).where(_I.id.in_(ids))).all()) if ids else {}
@@ -286,17 +322,67 @@ def incidents(store: Store, q: IncidentQuery = IncidentQuery(), total: int | Non
     return Page(rows, total, position, q.limit, nxt, after)
 
 
-def _page_keys(cx: Connection, q: IncidentQuery, store: Store, walk: bool) -> list[Row[Any]]:
+def _page_keys(cx: Connection, q: IncidentQuery, store: Store, walk: bool, start: After | None = None,
+               skip: int = 0) -> list[Row[Any]]:
     """(id, sort key) of the page's rows and one more, in the list's order: (key IS NULL), key, id. NULL keys come
-    last, spelled the way the sort indexes of store/schema.py hold them, on both backends."""
-    key = SORTS[q.sort]
-    order = [key.desc() if q.descending else key.asc(), _I.id.asc()]
+    last, spelled the way the sort indexes of store/schema.py hold them, on both backends. ``start``: read after
+    this row instead (an offset mark, ``offset_marks``), past ``skip`` rows more."""
+    ident, key, stmt, order = _ordered(q, store, walk)
+    a = start or q.after
+    if a is None:
+        return list(cx.execute(stmt.order_by(*order).limit(q.limit + 1).offset(q.offset)).all())
+    return _keyset(cx, q, ident, key, stmt, order, a, q.limit + 1 + skip)[skip:]
+
+
+# An offset mark every this many rows of a list (``offset_marks``): a deep offset reads on from the mark before it
+OFFSET_MARK_EVERY = 500
+
+
+def seeks_offsets(store: Store, q: IncidentQuery) -> bool:
+    """Whether a page of ``q`` is worth reading from an offset mark: a deep offset (not a text search) on PostgreSQL,
+    which steps over the rows before an offset at 0.1-0.2 us each (1M claims: 19 ms at offset 136,000), where one
+    pass numbering the whole list costs 100 ms. SQLite steps over a memory-mapped index for 2 ms and its window
+    function took 150-400 ms for that pass, more than a run of deep offsets would save."""
+    return (store.engine.dialect.name == "postgresql" and not q.q and q.after is None
+            and q.offset >= OFFSET_MARK_EVERY)
+
+
+def offset_marks(store: Store, q: IncidentQuery) -> list[After]:
+    """Cursors at every ``OFFSET_MARK_EVERY``-th row of ``q``'s list (its filters, sort and order; its paging
+    ignored), in one pass that numbers the rows in the list's order: the k-th reads on from position k * EVERY."""
+    ident, key, stmt, order = _ordered(q, store)
+    numbered = stmt.with_only_columns(ident.label("i"), key.label("k"),
+                                      func.row_number().over(order_by=order).label("n")).subquery()
+    c = numbered.c
+    with store.engine.connect() as cx:
+        rows = cx.execute(select(c.i, c.k, c.n).where(c.n % OFFSET_MARK_EVERY == 0).order_by(c.n)).all()
+    return [After(q.sort, q.descending, k, i, n) for i, k, n in rows]
+
+
+def _ordered(q: IncidentQuery, store: Store, walk: bool = False) -> tuple[Any, Any, Select[Any], list[Any]]:
+    """(id column, sort key column, the filtered select of both, the list's order). A text search alone in the date
+    order on PostgreSQL is read from the narrow copy of the search text, which holds the date and has those indexes
+    itself (store/text_index.py)."""
+    if _in_search_copy(q, store):
+        s = text_index.search_table.c
+        needle = _escape_like((q.q or "").lower())
+        stmt = select(s.id, s.date_from).where(s.search.like(f"%{needle}%", escape="\\"))
+        if not walk:   # list every match through the trigram index, then sort them: a fence the planner keeps
+            m = stmt.cte("matches").prefix_with("MATERIALIZED")
+            stmt = select(m.c.id, m.c.date_from)
+        ident, key = stmt.selected_columns
+    else:
+        ident, key = _I.id, SORTS[q.sort]
+        stmt = _filtered(select(_I.id, key), q, store, walk)
+    order = [key.desc() if q.descending else key.asc(), ident.asc()]
     if key is not _I.id:
         order.insert(0, key.is_(None))
-    stmt = _filtered(select(_I.id, key), q, store, walk)
-    n, a = q.limit + 1, q.after
-    if a is None:
-        return list(cx.execute(stmt.order_by(*order).limit(n).offset(q.offset)).all())
+    return ident, key, stmt, order
+
+
+def _keyset(cx: Connection, q: IncidentQuery, ident: Any, key: Any, stmt: Select[Any], order: list[Any], a: After,
+            n: int) -> list[Row[Any]]:
+    """The first ``n`` rows after the row of ``a``, in ``order``."""
     if key is _I.id:
         return list(cx.execute(stmt.where(_I.id < a.id if q.descending else _I.id > a.id).order_by(*order)
                                .limit(n)).all())
@@ -318,12 +404,22 @@ def _page_keys(cx: Connection, q: IncidentQuery, store: Store, walk: bool) -> li
 
     rows: list[Row[Any]] = []
     if a.key is not None:
-        rows = part([key == a.key, _I.id > a.id], True, order, n)
+        rows = part([key == a.key, ident > a.id], True, order, n)
         if len(rows) < n:
             rows += part([key < a.key if q.descending else key > a.key], True, order[1:], n - len(rows))
     if len(rows) < n:
-        rows += part([absent, *([] if a.key is not None else [_I.id > a.id])], False, [_I.id], n - len(rows))
+        rows += part([absent, *([] if a.key is not None else [ident > a.id])], False, [ident], n - len(rows))
     return rows
+
+
+def _in_search_copy(q: IncidentQuery, store: Store) -> bool:
+    """Whether ``q`` is a text search alone (no other filter) in the date order on PostgreSQL's text index."""
+    return store.text_index == "pg_trgm" and q.sort == "date" and _text_alone(q)
+
+
+def _text_alone(q: IncidentQuery) -> bool:
+    """Whether ``q`` filters by text and nothing else."""
+    return bool(q.q) and filters_of(q) == IncidentQuery(q=(q.q or "").lower(), limit=1)
 
 
 def _with_outlets(cx: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

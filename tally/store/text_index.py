@@ -5,21 +5,26 @@ in step with ``incidents`` by triggers), so that matching text never reads the w
 docs: a PostgreSQL count of a common word read the 289 MB table, the copy is a fifth of it. SQLite: an FTS5 table
 with the trigram tokenizer over ``incidents.search`` (external content, kept in step by triggers) finds the
 matches, and the narrow copy is what a walk in the list's order reads; PostgreSQL: a pg_trgm GIN index on the
-copy. Both are made when a Store opens, for new and existing databases alike (an existing ledger's are filled
-once). Where neither can be made (SQLite without FTS5, a PostgreSQL role that may not create the extension, the
-function or the triggers) search still works, by reading every incident row.
+copy, which also holds each incident's date (``date_from``) with an index in the list's date order (both directions):
+a text search alone in that order is sorted and paged in the copy, without looking each match up among the
+incidents (1M claims: a phrase matching 3,500 incidents walked the date order of the incidents, each looked up in
+the copy, 60 ms; walked in the copy's own date index 3 ms). Both are made when a Store opens, for new and existing
+databases alike (an existing ledger's are filled once; a PostgreSQL copy made without the date is made again).
+Where neither can be made (SQLite without FTS5, a PostgreSQL role that may not create the extension, the function
+or the triggers) search still works, by reading every incident row.
 """
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import Engine, column, table, text
+from sqlalchemy import Date, Engine, column, table, text
 from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 FTS = "incidents_fts"
 SEARCH = "incident_search"
-search_table = table(SEARCH, column("id"), column("search"))   # not in schema.metadata: an index, made here
+# not in schema.metadata: an index, made here; date_from only on PostgreSQL
+search_table = table(SEARCH, column("id"), column("search"), column("date_from", Date))
 _SQLITE_TRIGGERS = {
     "incidents_fts_insert": f"AFTER INSERT ON incidents BEGIN INSERT INTO {FTS}(rowid, search) "
                             "VALUES (new.rowid, new.search); END",
@@ -37,7 +42,8 @@ _SQLITE_TRIGGERS = {
 _PG_SYNC = f"""CREATE OR REPLACE FUNCTION incident_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN DELETE FROM {SEARCH} WHERE id = OLD.id; END IF;
-    IF TG_OP <> 'DELETE' THEN INSERT INTO {SEARCH}(id, search) VALUES (NEW.id, NEW.search); END IF;
+    IF TG_OP <> 'DELETE' THEN INSERT INTO {SEARCH}(id, search, date_from) VALUES (NEW.id, NEW.search, NEW.date_from);
+    END IF;
     RETURN NULL;
 END $$"""
 
@@ -54,9 +60,10 @@ def ensure(engine: Engine) -> str | None:
     return None
 
 
-def _fill(cx: object, made: bool) -> None:
+def _fill(cx: object, made: bool, columns: str = "id, search") -> None:
     if made:   # an existing ledger's rows, once
-        cx.execute(text(f"INSERT INTO {SEARCH}(id, search) SELECT id, search FROM incidents"))  # type: ignore[attr-defined]
+        sql = f"INSERT INTO {SEARCH}({columns}) SELECT {columns} FROM incidents"
+        cx.execute(text(sql))  # type: ignore[attr-defined]
 
 
 def _ensure_fts5(engine: Engine) -> str:
@@ -80,15 +87,21 @@ def _ensure_trgm(engine: Engine) -> str:
         if not cx.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")).first():
             cx.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
         cx.execute(text("SELECT pg_advisory_xact_lock(7411001)"))   # the Store's write lock: one Store makes it
-        made = cx.execute(text("SELECT to_regclass(:s) IS NULL"), {"s": SEARCH}).scalar()
+        # made anew when missing, or when made by an older Tally without the date (a copy of text alone, refilled)
+        made = not cx.execute(text("SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+                                   "AND table_name = :s AND column_name = 'date_from'"), {"s": SEARCH}).first()
         if made:
             cx.execute(text("DROP INDEX IF EXISTS ix_incidents_search_trgm"))   # on the wide rows, before the copy
-            cx.execute(text(f"CREATE TABLE IF NOT EXISTS {SEARCH} (id TEXT PRIMARY KEY, search TEXT)"))
+            cx.execute(text(f"DROP TABLE IF EXISTS {SEARCH}"))
+            cx.execute(text(f"CREATE TABLE {SEARCH} (id TEXT PRIMARY KEY, search TEXT, date_from DATE)"))
             cx.execute(text(_PG_SYNC))
             cx.execute(text(f"CREATE OR REPLACE TRIGGER incident_search_sync AFTER INSERT OR DELETE OR UPDATE OF id, "
-                            f"search ON incidents FOR EACH ROW EXECUTE FUNCTION incident_search_sync()"))
-            _fill(cx, True)
-            cx.execute(text(f"CREATE INDEX IF NOT EXISTS ix_incident_search_trgm ON {SEARCH} "
-                            "USING gin (search gin_trgm_ops)"))
+                            f"search, date_from ON incidents FOR EACH ROW EXECUTE FUNCTION incident_search_sync()"))
+            _fill(cx, True, "id, search, date_from")
+            cx.execute(text(f"CREATE INDEX ix_incident_search_trgm ON {SEARCH} USING gin (search gin_trgm_ops)"))
+            # the list's date order, NULLs last then by id (query._page_keys), in each direction
+            for suffix, way in (("", ""), ("_desc", " DESC")):
+                cx.execute(text(f"CREATE INDEX ix_incident_search_by_date{suffix} ON {SEARCH} "
+                                f"((date_from IS NULL), date_from{way}, id)"))
             cx.execute(text(f"ANALYZE {SEARCH}"))
     return "pg_trgm"

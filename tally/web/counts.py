@@ -28,11 +28,24 @@ class Counts:
         self._kept: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def total(self, q: IncidentQuery) -> int:
+    def total(self, q: IncidentQuery, cap: int | None = None) -> int:
         """How many incidents match ``q``'s filters in the ledger as it is now: exactly, except that a text search
-        is counted up to ``query.TEXT_COUNT_CAP`` (past it the answer is the cap + 1, meaning "more")."""
-        cap = query.TEXT_COUNT_CAP if q.q else None
-        return int(self._get(("total", query.filters_of(q)), lambda: query.count(self.store, q, cap=cap)))
+        is counted up to ``cap`` (default ``query.TEXT_COUNT_CAP``; past it the answer is the cap + 1, meaning
+        "more"). A count kept from a higher cap answers a lower one; a lower one is counted again."""
+        if not q.q:
+            return int(self._get(("total", query.filters_of(q)), lambda: query.count(self.store, q)))
+        cap = query.TEXT_COUNT_CAP if cap is None else cap
+        key = ("text", query.filters_of(q))
+        counted_to, n = self._get(key, lambda: (cap, query.count(self.store, q, cap=cap)))
+        if n > counted_to and counted_to < cap:   # "more than counted_to" does not say how many past it
+            state = self.store.ledger_state()
+            counted_to, n = self._put(key, (cap, query.count(self.store, q, cap=cap)), state)
+        return min(n, cap + 1)
+
+    def marks(self, q: IncidentQuery) -> list[query.After]:
+        """The offset marks of ``q``'s list (``query.offset_marks``)."""
+        key = ("marks", query.filters_of(q), q.sort, q.descending)
+        return self._get(key, lambda: query.offset_marks(self.store, q))  # type: ignore[no-any-return]
 
     def facets(self) -> dict[str, list[str]]:
         """The values the list's filters can take (``query.facets``)."""
@@ -47,7 +60,10 @@ class Counts:
             if key in self._kept:
                 self._kept.move_to_end(key)
                 return self._kept[key]
-        value = compute()
+        return self._put(key, compute(), state)
+
+    def _put(self, key: Hashable, value: Any, state: tuple[int, str]) -> Any:
+        """Keep ``value``, computed from the ledger in ``state``, unless the ledger has changed since."""
         with self._lock:
             if state == self._state:   # the ledger did not change while counting
                 self._kept[key] = value

@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select as sa_select, text
 
 from tally.errors import ConfigError
 from tally.pipeline import ingest
@@ -167,7 +167,7 @@ def test_text_search_through_the_index_finds_exactly_the_substring_matches(demo:
 def test_a_text_search_page_is_the_same_whether_read_through_the_index_or_by_walking_the_order(
         demo: Store, needle: str, monkeypatch: pytest.MonkeyPatch) -> None:
     def pages(cost: int) -> list[list[str]]:
-        monkeypatch.setattr(query, "WALKED_ROW_COST", cost)   # 0: always walk; huge: always the text index
+        monkeypatch.setattr(query, "WALKED_ROW_COST", dict.fromkeys(query.WALKED_ROW_COST, cost))  # 0: walk; huge: list
         return [[r["id"] for r in query.incidents(demo, IncidentQuery(q=needle, sort=sort, descending=desc,
                                                                       limit=2, offset=offset)).rows]
                 for sort, desc in (("date", False), ("killed", True)) for offset in (0, 1, 3)]
@@ -189,6 +189,71 @@ def test_the_text_index_follows_the_ledger_when_it_is_rebuilt_or_changed(demo: S
     assert ids(demo, q="quartzite") == set() and target in ids(demo, q="observatory")
 
 
+def _text_pages(store: Store, needle: str, descending: bool) -> tuple[list[str], list[str]]:
+    """A text search alone in the date order, paged two at a time by cursor and by offset: the ids in order."""
+    by_cursor: list[str] = []
+    page = query.incidents(store, IncidentQuery(q=needle, descending=descending, limit=2))
+    by_cursor += [r["id"] for r in page.rows]
+    while page.next_after is not None:
+        page = query.incidents(store, IncidentQuery(q=needle, descending=descending, limit=2, after=page.next_after))
+        by_cursor += [r["id"] for r in page.rows]
+    by_offset = [r["id"] for offset in range(0, len(by_cursor) + 2, 2) for r in
+                 query.incidents(store, IncidentQuery(q=needle, descending=descending, limit=2, offset=offset)).rows]
+    return by_cursor, by_offset
+
+
+@pytest.mark.parametrize("descending", [False, True])
+@pytest.mark.parametrize("cost", [0, 10**9])   # walk the order; list the matches
+def test_a_text_search_alone_in_date_order_pages_like_the_list(demo: Store, descending: bool, cost: int,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL it is read from the search text's narrow copy and its own date indexes (store/text_index.py);
+    the order is the list's: incidents without a date last, ties by id."""
+    monkeypatch.setattr(query, "WALKED_ROW_COST", dict.fromkeys(query.WALKED_ROW_COST, cost))
+    from tally.store import schema
+
+    with demo.engine.begin() as cx:   # a tie on the date and an incident without one, both matching
+        first, second, third = sorted(_search_reference(demo, "observatory"))[:3]
+        cx.execute(schema.incidents.update().where(schema.incidents.c.id == first).values(date_from=None))
+        day = cx.execute(sa_select(schema.incidents.c.date_from).where(schema.incidents.c.id == second)).scalar()
+        cx.execute(schema.incidents.update().where(schema.incidents.c.id == third).values(date_from=day))
+        i = schema.incidents.c   # the date column the list sorts by (the records' docs keep their own)
+        day_of = dict(cx.execute(sa_select(i.id, i.date_from)).all())
+    matching = _search_reference(demo, "observatory")
+    dated = sorted(r for r in matching if day_of[r])
+    dated.sort(key=lambda r: day_of[r], reverse=descending)
+    want = dated + sorted(r for r in matching if not day_of[r])
+    assert len(want) > 4 and first in want
+    assert _text_pages(demo, "Observatory", descending) == (want, want)
+
+
+@pytest.mark.parametrize("sort,descending", [("date", False), ("killed", True), ("perpetrator", False), ("id", True),
+                                             ("confidence", False)])
+def test_a_deep_offset_read_from_an_offset_mark_is_the_page_stepped_to(demo: Store, sort: str, descending: bool,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(query, "OFFSET_MARK_EVERY", 3)
+    for filters in ({}, {"country": "Syria"}):
+        q = IncidentQuery(sort=sort, descending=descending, limit=2, **filters)  # type: ignore[arg-type]
+        marks = query.offset_marks(demo, q)
+        total = query.count(demo, q)
+        assert len(marks) == total // 3 and total > 6, filters
+        for offset in range(total + 2):
+            stepped, marked = (query.incidents(demo, replace(q, offset=offset), marks=m) for m in ((), marks))
+            assert (marked.rows, marked.offset, marked.next_offset, marked.next_after) == \
+                (stepped.rows, stepped.offset, stepped.next_offset, stepped.next_after), (filters, offset)
+
+
+def test_an_older_postgresql_search_copy_without_dates_is_made_again(pg_url: str) -> None:
+    store = Store(pg_url)
+    ingest(CORPUS, store)
+    want = _text_pages(store, "observatory", False)
+    with store.engine.begin() as cx:   # the copy as an older Tally made it: id and text only
+        cx.execute(text("DROP INDEX ix_incident_search_by_date, ix_incident_search_by_date_desc"))
+        cx.execute(text("ALTER TABLE incident_search DROP COLUMN date_from"))
+    store.engine.dispose()
+    again = Store(pg_url)
+    assert again.text_index == "pg_trgm" and _text_pages(again, "observatory", False) == want
+
+
 def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
     """The plans the large-ledger speed depends on (docs/PERFORMANCE.md, Query speed): a page in date order
     walks the date index without sorting, text search goes through the text index, names through lower()."""
@@ -196,7 +261,8 @@ def test_list_queries_read_pages_off_the_indexes(demo: Store) -> None:
         with demo.engine.connect() as cx:
             names = set(cx.execute(text("SELECT indexname FROM pg_indexes WHERE tablename IN ('incidents', "
                                     "'incident_search')")).scalars())
-        assert {"ix_incident_search_trgm", "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
+        assert {"ix_incident_search_trgm", "ix_incident_search_by_date", "ix_incident_search_by_date_desc",
+                "ix_incidents_by_date_from", "ix_incidents_country_lc"} <= names
         return
 
     def plan(sql: str, **params: object) -> str:

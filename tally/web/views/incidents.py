@@ -19,7 +19,11 @@ def list_data(request: Request, q: IncidentQuery, facets: bool = True) -> dict[s
     """One page of incidents with links to the pages around it; ``facets``: the filters' choices too."""
     store, counts = store_of(request), request.app.state.counts
     everything = counts.total(IncidentQuery()) if q.q else None   # a text search picks its plan by it
-    res = query.incidents(store, q, total=counts.total(q), everything=everything)
+    # a text search is counted as far as the choice of its plan needs too, so that the page does not count again
+    cap = query.text_count_cap(store, q, everything) if everything is not None else None
+    total = counts.total(q, cap=cap)
+    marks = counts.marks(q) if query.seeks_offsets(store, q) else ()
+    res = query.incidents(store, q, total=total, everything=everything, marks=marks)
     cursor = res.next_after.encode() if res.next_after else None
     capped = bool(q.q) and res.total > query.TEXT_COUNT_CAP   # Counts.total counted it up to the cap
     data: dict[str, Any] = {
