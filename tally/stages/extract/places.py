@@ -86,6 +86,7 @@ _NOT_DATELINES = frozenset("UPDATE UPDATED BREAKING WATCH WARNING EXCLUSIVE ANAL
                            "CORRECTION EDITORIAL NOTE COMMENT".split())
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“'‘A-Z])|\n+")
 
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
 @dataclass(frozen=True, slots=True)
 class _Span:
@@ -204,7 +205,7 @@ def _groups(sentence: str, offset: int) -> list[tuple[int, int]]:
 
 def _is_title_case(sentence: str) -> bool:
     """A headline in Title Case, where capitals do not mark names."""
-    words = re.findall(r"[^\W\d_]{4,}", sentence)
+    words = _LONG_WORD.findall(sentence)
     return 3 <= len(words) <= 16 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 
 
