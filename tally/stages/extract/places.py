@@ -348,7 +348,7 @@ def article_places_context(text: str, gaz: Gazetteer) -> tuple[str | None, str |
     return cc, max(in_country, key=in_country.__getitem__) if in_country else None
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=16384)
 def _votes(sentence: str, gaz: Gazetteer) -> tuple[tuple[str, str | None, float], ...]:
     """The (country code, admin1, weight) each resolved place of one sentence votes with, out of context (cached:
     boilerplate and copies repeat sentences)."""
