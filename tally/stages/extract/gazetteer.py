@@ -104,7 +104,6 @@ def fold(s: str) -> str:
     return _COMBINING.sub("", unicodedata.normalize("NFKD", s.translate(_LETTERS)))
 
 
-@functools.lru_cache(maxsize=1 << 16)   # the same names are keyed again and again
 def name_key(s: str) -> str:
     """A spelling-insensitive key for a place name: "Hajjin", "Hajīn" -> "hajin"; "As Sūsah", "Sousa" -> "susa".
 
@@ -369,7 +368,6 @@ class Gazetteer:
     def admin1_name(self, cc: str | None, code: str | None) -> str | None:
         return self._ix.admin1_names.get((cc, code)) if cc and code else None
 
-    @functools.lru_cache(maxsize=1 << 16)
     def is_common_word(self, word: str) -> bool:
         """An English verb, adjective or adverb, or a regular inflection of one ("Blasts", "Killed")."""
         w = word.lower()
@@ -407,11 +405,6 @@ class Gazetteer:
         candidates in the same country (so "Gaza" is the Palestinian town before a Mozambican province); kind,
         country > admin1 > town (a name that is both a province and its capital, like "Idlib", reads as the
         province: the cautious choice); then population."""
-        return list(self._ranked(mention, country_code, admin1, alternates))
-
-    @functools.lru_cache(maxsize=1 << 16)   # reports name the same places again and again: rank each once
-    def _ranked(self, mention: str, country_code: str | None, admin1: str | None,
-                alternates: bool) -> tuple[tuple[Entry, bool], ...]:
         found = self.candidates(mention, alternates=alternates)
         weight: dict[str, int] = defaultdict(int)
         for e, _ in found:
@@ -422,7 +415,7 @@ class Gazetteer:
             e = item[0]
             return (e.cc == country_code, self._in_admin1(e, a1key), weight[e.cc], _KIND_RANK[e.kind], e.population)
 
-        return tuple(sorted(found, key=rank, reverse=True))
+        return sorted(found, key=rank, reverse=True)
 
     def _in_admin1(self, e: Entry, a1key: str | None) -> bool:
         return a1key is not None and name_key(self.admin1_name(e.cc, e.admin1code) or "") == a1key
