@@ -14,7 +14,8 @@ from typing import Iterator, Sequence
 
 from tally.models import CleanArticle, Claim, CountRange, Denial, Place
 from tally.stages.extract import lexicon
-from tally.stages.extract.attribution import find_attribution, find_denial
+from tally.stages.extract.lexicon import ActorMention
+from tally.stages.extract.attribution import DenialHit, find_attribution, find_denial
 from tally.stages.extract.dates import DateRef, find_dates
 from tally.stages.extract.events import event_type, out_of_scope, perpetrator
 from tally.stages.extract.mentions import Mention, find_mentions, implicit_mentions
@@ -147,38 +148,70 @@ def _scope_and_date(m: Mention, sentence: str, dates: list[DateRef], ctx: _Conte
     return "incident", None, []
 
 
-def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Context, finder: PlaceFinder | None) -> tuple[list[_Draft], Denial | None]:
+# Copies and boilerplate repeat sentences, so what a sentence says on its own (without the report around it) is
+# kept for the next report that has it; every cached value is immutable.
+_SEEN = 16384
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What one sentence says on its own: its casualty mentions, a denial in it, and the sentence with the
+    victims' own words blanked."""
+
+    mentions: tuple[Mention, ...]
+    denial: DenialHit | None
+    masked: str
+
+
+@functools.lru_cache(maxsize=_SEEN)
+def _read(sentence: str) -> _Reading:
     table, nouns = lexicon.actors(), lexicon.victim_nouns()
     counted = find_mentions(sentence, nouns, table)
     mentions = counted + [m for m in implicit_mentions(sentence) if not _overlaps(m, counted)]
-    hit = find_denial(sentence, table)
+    return _Reading(tuple(mentions), find_denial(sentence, table), _mask(sentence, mentions))
+
+
+_event_type = functools.lru_cache(maxsize=_SEEN)(event_type)
+_out_of_scope = functools.lru_cache(maxsize=_SEEN)(out_of_scope)
+_attribution = functools.lru_cache(maxsize=_SEEN)(find_attribution)
+
+
+@functools.lru_cache(maxsize=_SEEN)
+def _actors(sentence: str) -> tuple[ActorMention, ...]:
+    return tuple(lexicon.actors().find(sentence))
+
+
+def _sentence_drafts(offset: int, sentence: str, art: CleanArticle, ctx: _Context, finder: PlaceFinder | None) -> tuple[list[_Draft], Denial | None]:
+    table = lexicon.actors()
+    reading = _read(sentence)
+    mentions, hit, masked = list(reading.mentions), reading.denial, reading.masked
     denial = Denial(art.key, hit.denier, hit.side, sentence, offset, offset + len(sentence)) if hit else None
     ctx.source_age += 1
     recent = ctx.source if ctx.source_age <= _SOURCE_REACH else None
-    attribution = find_attribution(sentence, table, recent, ctx.monitor)
+    attribution = _attribution(sentence, table, recent, ctx.monitor)
     if not attribution.inherited and attribution.source:
         ctx.source, ctx.source_age = attribution.source, 0
         if table.kind_of(attribution.source) == "monitor":
             ctx.monitor = attribution.source
-    masked = _mask(sentence, mentions)
-    if not mentions and event_type(sentence) != "other":
+    if not mentions and _event_type(sentence) != "other":
         # "Warplanes dropped gas on the town on 16 March 1988." sets the date the next sentence's toll belongs to
         dated = [d for d in find_dates(sentence, art.published) if not d.tally and d.date_from]
         if len(dated) == 1:
             ctx.date = dated[0]
-    if not mentions or out_of_scope(masked) or (ctx.nonviolent and event_type(masked) == "other"):
+    if not mentions or _out_of_scope(masked) or (ctx.nonviolent and _event_type(masked) == "other"):
         return [], denial
     dates = find_dates(sentence, art.published)
-    actors = table.find(sentence)
+    actors = list(_actors(sentence))
     sides = {m.side for m in mentions if m.side}
     perp = perpetrator(actors, sides, [(attribution.start, attribution.end)])
     places = tuple(p for _s, _e, p in finder.find(sentence)) if finder else ()
+    event = _event_type(masked)
     drafts = []
     for m in mentions:
         scope, ref, flags = _scope_and_date(m, sentence, dates, ctx, art.published)
         if scope == "tally" and ref is not None and _ANAPHORIC.search(ref.text) and ctx.tally is not None:
             ref = ctx.tally  # "in that period": the period of the report's last running total
-        drafts.append(_Draft(m, offset, sentence, ref, scope, attribution.source, places, perp, event_type(masked),
+        drafts.append(_Draft(m, offset, sentence, ref, scope, attribution.source, places, perp, event,
                              "denied" if hit else "asserted", flags + (["source-inherited"] if attribution.inherited else []),
                              category=m.category))
     _update_context(drafts, ctx)

@@ -8,6 +8,7 @@ total (a tally), not an incident. dateparser reads the explicit dates ("November
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -120,11 +121,10 @@ def mask_relative_clauses(sentence: str) -> str:
 
 def find_dates(sentence: str, published: dt.date | None) -> list[DateRef]:
     """Date expressions in one sentence, earliest first; overlapping matches keep the first pattern's."""
-    text = mask_relative_clauses(sentence)
     taken: list[tuple[int, int]] = []
     out = []
-    for name, rx in _COMPILED:
-        for m in rx.finditer(text):
+    for name, matches in _matches(sentence):
+        for m in matches:
             if any(m.start() < e and s < m.end() for s, e in taken):
                 continue
             ref = _resolve(name, m, published)
@@ -132,3 +132,10 @@ def find_dates(sentence: str, published: dt.date | None) -> list[DateRef]:
                 taken.append((m.start(), m.end()))
                 out.append(ref)
     return sorted(out, key=lambda r: r.start)
+
+
+@functools.lru_cache(maxsize=16384)   # copies and boilerplate repeat sentences; the dates resolve per report
+def _matches(sentence: str) -> tuple[tuple[str, tuple[re.Match[str], ...]], ...]:
+    """Each pattern's matches in the sentence (its relative clauses blanked), in pattern order."""
+    text = mask_relative_clauses(sentence)
+    return tuple((name, tuple(rx.finditer(text))) for name, rx in _COMPILED)

@@ -1,6 +1,8 @@
 """Places of one report: the report's region (from all its mentions) and the places of each sentence."""
 from __future__ import annotations
 
+import functools
+
 from tally.models import Place
 from tally.stages.extract.dates import mask_relative_clauses
 from tally.stages.extract.gazetteer import Gazetteer, name_key
@@ -20,10 +22,17 @@ class PlaceFinder:
         return self.gaz.country_name(self.country_code), self.admin1
 
     def find(self, sentence: str) -> list[tuple[int, int, Place]]:
-        from tally.stages.extract.places import find_places
+        return list(_places_in(sentence, self.gaz, self.country_code, self.admin1))
 
-        # a place in a ", who ..." clause is where the clause happened, not the event
-        return find_places(mask_relative_clauses(sentence), self.gaz, self.country_code, self.admin1)
+
+@functools.lru_cache(maxsize=16384)
+def _places_in(sentence: str, gaz: Gazetteer, country_code: str | None,
+               admin1: str | None) -> tuple[tuple[int, int, Place], ...]:
+    """The places of one sentence in a report's context (cached: copies and boilerplate repeat sentences)."""
+    from tally.stages.extract.places import find_places
+
+    # a place in a ", who ..." clause is where the clause happened, not the event
+    return tuple(find_places(mask_relative_clauses(sentence), gaz, country_code, admin1))
 
 
 def place_key(p: Place) -> str:

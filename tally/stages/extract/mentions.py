@@ -47,6 +47,18 @@ _NOBODY = re.compile(r"\b(?:no one|nobody|no-one|none|no people|no civilians)\s+
                      re.IGNORECASE)
 
 
+# Patterns used for every figure, compiled once.
+_WORDS = re.compile(r"\S+")
+_ENDS_CLAUSE = re.compile(r"[,.;:!?\"“”]$")
+_NOT_A_WORD = re.compile(r"[^\w'’-]")
+_N_OF = re.compile(r"\b\d+\s+of\s+$")                    # "Image 1 of 2"
+_A_YEAR = re.compile(r"(?:19|20)\d\d")
+_NO_BEFORE = re.compile(r"\bno\s+$", re.I)
+_AUX_AFTER = re.compile(r"\s+(?:were|was|are|have been|had been)\s+")
+_RELATIVE_END = re.compile(r"\b(?:who|that|which)\s+$")
+_JOINED = re.compile(r"[\s,]*(?:and|as well as|plus)?[\s,]*(?:another\s+)?")
+
+
 @dataclass(frozen=True, slots=True)
 class Mention:
     start: int                 # the figure's start in the sentence
@@ -63,7 +75,7 @@ class Mention:
 
 def _noun_after(sentence: str, pos: int, nouns: VictimNouns) -> tuple[int, str, str] | None:
     prev = ""
-    for i, tok in enumerate(re.finditer(r"\S+", sentence[pos:])):
+    for i, tok in enumerate(_WORDS.finditer(sentence[pos:])):
         if i >= 6:
             return None
         hit = nouns.match_at(sentence, pos + tok.start())
@@ -71,7 +83,7 @@ def _noun_after(sentence: str, pos: int, nouns: VictimNouns) -> tuple[int, str, 
             return hit
         word = tok.group(0)
         in_name = word == "of" and prev[:1].isupper()  # "State of Sinai militants"
-        if (_STOP_TOKEN.match(word) and not word.isupper() and not in_name) or re.search(r"[,.;:!?\"“”]$", word):
+        if (_STOP_TOKEN.match(word) and not word.isupper() and not in_name) or _ENDS_CLAUSE.search(word):
             return None
         prev = word
     return None
@@ -92,10 +104,10 @@ _CONNECTIVE = re.compile(r"^(?:\d.*|\w+ly|before|after|when|while|since|until|as
 def _unknown_noun(sentence: str, pos: int) -> int | None:
     """"Two army conscripts were killed": a noun phrase we do not know, right before the casualty verb, still
     counts people; up to four words, none of them a number, a stop word or a thing."""
-    words = list(re.finditer(r"[^\s]+", sentence[pos:]))[:4]
+    words = list(_WORDS.finditer(sentence[pos:]))[:4]
     for i, w in enumerate(words):
         word = w.group(0)
-        if re.search(r"[^\w'’-]", word) or _NOT_PEOPLE_WORD.match(word) or _CONNECTIVE.match(word) or (
+        if _NOT_A_WORD.search(word) or _NOT_PEOPLE_WORD.match(word) or _CONNECTIVE.match(word) or (
                 _STOP_TOKEN.match(word) and word.lower() != "of") or word_to_int(word) is not None:
             return None
         end = pos + w.end()
@@ -105,9 +117,9 @@ def _unknown_noun(sentence: str, pos: int) -> int | None:
 
 
 def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Mention | None) -> Mention | None:
-    if re.search(r"\b\d+\s+of\s+$", sentence[max(0, q.start - 12):q.start]):
+    if _N_OF.search(sentence[max(0, q.start - 12):q.start]):
         return None  # "Image 1 of 2", "page 3 of 5"
-    if re.fullmatch(r"(?:19|20)\d\d", q.text) or re.search(r"\bno\s+$", sentence[max(0, q.start - 4):q.start], re.I):
+    if _A_YEAR.fullmatch(q.text) or _NO_BEFORE.search(sentence[max(0, q.start - 4):q.start]):
         return None
     of_them = _OF_THEM.match(sentence, q.end)
     noun = _noun_after(sentence, of_them.end() if of_them else q.end, nouns)
@@ -116,7 +128,7 @@ def _mention(sentence: str, q, nouns: VictimNouns, table: ActorTable, prev: Ment
         tail = _NP_TAIL.match(sentence, end)
         end = tail.end() if tail else end
     elif (_KIND_WORD.match(sentence, q.end + 1) or _LEFT_VERB.search(sentence[max(0, q.start - 60):q.start])
-          or re.match(r"\s+(?:were|was|are|have been|had been)\s+", sentence[q.end:])):
+          or _AUX_AFTER.match(sentence[q.end:])):
         end, word = q.end, None
         category = prev.category if prev else "unknown"
     elif (unknown_end := _unknown_noun(sentence, q.end)) is not None:
@@ -144,7 +156,7 @@ def _kind_right(sentence: str, end: int) -> str | None:
     filler = rest[: m.start()]
     if _BLOCKERS.search(filler) or len(filler.split()) > 12 or "." in filler:
         return None
-    if re.search(r"\b(?:who|that|which)\s+$", filler):
+    if _RELATIVE_END.search(filler):
         return None  # "three troopers who shot him": the figure counts the shooters
     if m.group("i") and m.group("i").lower() == "shot" and not _PASSIVE_END.search(filler):
         return None  # "shot" counts the hit only as a passive ("were shot") or a headline ("2 shot")
@@ -164,7 +176,7 @@ def _groups(sentence: str, mentions: list[Mention]) -> list[list[int]]:
     for i, m in enumerate(mentions):
         if groups:
             gap = sentence[mentions[groups[-1][-1]].end: m.start]
-            if m.part_of is not None or re.fullmatch(r"[\s,]*(?:and|as well as|plus)?[\s,]*(?:another\s+)?", gap):
+            if m.part_of is not None or _JOINED.fullmatch(gap):
                 groups[-1].append(i)
                 continue
         groups.append([i])

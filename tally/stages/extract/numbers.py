@@ -5,6 +5,7 @@ the monitors' conventions (open bounds, "more than 820" -> 821..open, "nearly 70
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -39,6 +40,8 @@ _MODIFIERS = [
     (r"about|around|some|roughly|approximately|an estimated|estimated|nearly about|circa|perhaps", "approx"),
 ]
 
+_MODIFIER_RES = [(re.compile(p), how) for p, how in _MODIFIERS]
+
 _WORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
 _WORD_NUMBER = rf"(?:(?:{_WORD})(?:[- ](?:{_WORD}))?(?:\s+(?:hundred|thousand|million)(?:\s+(?:and\s+)?(?:{_WORD})(?:[- ](?:{_WORD}))?)?)?)"
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s+(?:million|thousand))?"
@@ -62,6 +65,7 @@ class Quantity:
     figure: CountRange
 
 
+@functools.lru_cache(maxsize=8192)   # the same words are read again and again
 def word_to_int(text: str) -> int | None:
     """'twenty-eight' -> 28, 'three hundred and five' -> 305, '1,100' -> 1100, '1.5 million' -> 1500000."""
     t = text.lower().replace(",", "").strip()
@@ -92,8 +96,8 @@ def _apply_modifier(mod: str | None, n: int) -> CountRange:
     if not mod:
         return CountRange(n, n)
     m = mod.lower()
-    for pattern, how in _MODIFIERS:
-        if re.fullmatch(pattern, m):
+    for pattern, how in _MODIFIER_RES:
+        if pattern.fullmatch(m):
             if how == "min":
                 return CountRange(n, None)
             if how == "above":
@@ -129,6 +133,11 @@ _CLOCK_AFTER = re.compile(r":\d\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock|hours? G
                           re.IGNORECASE)
 
 
+_POSSESSIVE = re.compile(r"['’]?s\b")          # "the 1990s", "2's"
+_AFTER_DIGIT = re.compile(r"\d[:.]$")           # "10:30", "3.5"
+_TRAILING_OF = re.compile(r"\s+of$", re.IGNORECASE)
+
+
 def find_quantities(text: str) -> list[Quantity]:
     """Every figure in ``text`` with its offsets; the caller decides which ones count people.
     An age ("a 24-year-old man", "aged 3 months old") is never a figure."""
@@ -136,11 +145,10 @@ def find_quantities(text: str) -> list[Quantity]:
     for m in _QUANTITY.finditer(text):
         fig = _figure(m)
         if fig is None or _AGE_AFTER.match(text, m.end()) or _CLOCK_AFTER.match(text, m.end()) or \
-                re.match(r"['’]?s\b", text[m.end():m.end() + 3]) or \
-                re.search(r"\d[:.]$", text[max(0, m.start() - 3):m.start()]):
+                _POSSESSIVE.match(text[m.end():m.end() + 3]) or _AFTER_DIGIT.search(text[max(0, m.start() - 3):m.start()]):
             continue
         raw = m.group(0)
-        trimmed = re.sub(r"\s+of$", "", raw, flags=re.IGNORECASE)
+        trimmed = _TRAILING_OF.sub("", raw)
         out.append(Quantity(m.start(), m.start() + len(trimmed), trimmed, fig))
     return out
 

@@ -85,20 +85,28 @@ KEEP_PARSED = 2048   # parsed sentences kept for later reports (copies and boile
 # token vectors (it reads nothing the tagger or parser wrote), so the entities are the ones a full parse gives;
 # the parse costs about half as much.
 _LATER = ["ner"]
+# The persons found in a sentence, kept for later reports (far more of them than parses: they are small).
+_FOUND: dict[str, tuple[Person, ...]] = {}
+KEEP_FOUND = 16384
 
 
 def prime(sentences: Iterable[str]) -> None:
     """Parse the candidate sentences of one or more reports in one batch (``nlp.pipe``), before ``find_persons``
-    asks for them. A sentence parses the same alone or in any batch, so parses already made are used again."""
-    wanted = [s for s in dict.fromkeys(sentences) if _TRIGGER.search(s)]
+    asks for them. A sentence parses the same alone or in any batch, so parses already made are used again, and
+    a sentence whose persons are known already is not parsed at all."""
+    wanted = [s for s in dict.fromkeys(sentences) if s not in _FOUND and _TRIGGER.search(s)]
     for s in wanted:   # the ones asked for again are the newest
         if s in _PARSED:
             _PARSED[s] = _PARSED.pop(s)
     todo = [s for s in wanted if s not in _PARSED]
     if todo:
         _PARSED.update(zip(todo, _nlp().pipe(todo, batch_size=64, disable=_LATER)))
-    for old in list(itertools.islice(_PARSED, max(0, len(_PARSED) - max(KEEP_PARSED, len(wanted))))):
-        del _PARSED[old]
+    _forget_oldest(_PARSED, max(KEEP_PARSED, len(wanted)))
+
+
+def _forget_oldest(kept: dict[str, Any], limit: int) -> None:
+    for old in list(itertools.islice(kept, max(0, len(kept) - limit))):
+        del kept[old]
 
 
 def _parse(sentence: str) -> Any:
@@ -117,7 +125,15 @@ def find_persons(sentence: str) -> list[Person]:
     """Every person the sentence says was killed, injured or shot."""
     if not _TRIGGER.search(sentence):
         return []
-    doc = _parse(sentence)
+    found = _FOUND.pop(sentence, None)
+    if found is None:
+        found = tuple(_persons(_parse(sentence)))
+        _forget_oldest(_FOUND, KEEP_FOUND - 1)
+    _FOUND[sentence] = found   # the newest
+    return list(found)
+
+
+def _persons(doc: Any) -> list[Person]:
     out: dict[int, Person] = {}
     for tok in doc:
         body = _body(tok)

@@ -86,6 +86,7 @@ _NOT_DATELINES = frozenset("UPDATE UPDATED BREAKING WATCH WARNING EXCLUSIVE ANAL
                            "CORRECTION EDITORIAL NOTE COMMENT".split())
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“'‘A-Z])|\n+")
 
+_LONG_WORD = re.compile(r"[^\W\d_]{4,}")
 
 @dataclass(frozen=True, slots=True)
 class _Span:
@@ -204,7 +205,7 @@ def _groups(sentence: str, offset: int) -> list[tuple[int, int]]:
 
 def _is_title_case(sentence: str) -> bool:
     """A headline in Title Case, where capitals do not mark names."""
-    words = re.findall(r"[^\W\d_]{4,}", sentence)
+    words = _LONG_WORD.findall(sentence)
     return 3 <= len(words) <= 16 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 
 
@@ -218,7 +219,7 @@ def _headline_parts(sentence: str, start: int, end: int, gaz: Gazetteer) -> list
     while i < len(words):
         for n in range(min(3, len(words) - i), 0, -1):
             piece = sentence[words[i][0]:words[i + n - 1][1]]
-            if gaz.candidates(piece, alternates=False) and (n > 1 or not gaz.is_common_word(piece)):
+            if gaz.candidates(piece, alternates=False) and (n > 1 or not _is_common_word(gaz, piece)):
                 parts.append((words[i][0], words[i + n - 1][1]))
                 break
         else:
@@ -255,11 +256,11 @@ def _resolve(span: _Span, sentence: str, gaz: Gazetteer, cc: str | None, admin1:
     """The best acceptable gazetteer place for the span, an unresolved place when a cue vouches for it, or None."""
     cued = span.cue is not None or span.designator is not None
     single = " " not in span.text and "-" not in span.text.strip("-")
-    if span.text in STOPLIST or (single and not cued and gaz.is_common_word(span.text)):
+    if span.text in STOPLIST or (single and not cued and _is_common_word(gaz, span.text)):
         return None
     if _FEATURE.match(sentence, span.end) or (not cued and _is_speaker(sentence, span)):
         return None             # "the Euphrates river"
-    ranked = gaz.ranked(span.text, cc, admin1)
+    ranked = _ranked(gaz, span.text, cc, admin1)
     kinds, local = _wanted_kinds(span), "district" in (span.cue, span.designator)
     for wanted in ([kinds, None] if kinds else [None]):     # the kind the cue names, else any kind
         for entry, strong in ranked:
@@ -268,6 +269,17 @@ def _resolve(span: _Span, sentence: str, gaz: Gazetteer, cc: str | None, admin1:
     if cued and not _all_common(span.text, gaz) and not span.text.isupper():     # "AMN": an acronym
         return _unresolved(span, gaz, cc, admin1)
     return None
+
+
+@functools.lru_cache(maxsize=1 << 16)   # reports name the same places again and again: rank each once
+def _ranked(gaz: Gazetteer, mention: str, cc: str | None = None, admin1: str | None = None,
+            alternates: bool = True) -> tuple[tuple[Entry, bool], ...]:
+    return tuple(gaz.ranked(mention, cc, admin1, alternates=alternates))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _is_common_word(gaz: Gazetteer, word: str) -> bool:
+    return gaz.is_common_word(word)
 
 
 def _is_speaker(sentence: str, span: _Span) -> bool:
@@ -308,7 +320,7 @@ def _with_precision(place: Place, span: _Span) -> Place:
 
 def _all_common(text: str, gaz: Gazetteer) -> bool:
     words = [w for w in re.split(r"[\s-]+", text) if w]
-    return all(w in STOPLIST or w in _FUNCTION_WORDS or gaz.is_common_word(w) for w in words)
+    return all(w in STOPLIST or w in _FUNCTION_WORDS or _is_common_word(gaz, w) for w in words)
 
 
 def _unresolved(span: _Span, gaz: Gazetteer, cc: str | None, admin1: str | None) -> Place:
@@ -347,7 +359,7 @@ def article_places_context(text: str, gaz: Gazetteer) -> tuple[str | None, str |
     return cc, max(in_country, key=in_country.__getitem__) if in_country else None
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=16384)
 def _votes(sentence: str, gaz: Gazetteer) -> tuple[tuple[str, str | None, float], ...]:
     """The (country code, admin1, weight) each resolved place of one sentence votes with, out of context (cached:
     boilerplate and copies repeat sentences)."""
@@ -359,7 +371,7 @@ def _namesake_countries(place: Place, gaz: Gazetteer) -> int:
     """How many countries have a place of this name big enough to be meant (1 for a country or province)."""
     if place.kind != TOWN:
         return 1
-    big = {e.cc for e, _ in gaz.ranked(place.mention, alternates=False)
+    big = {e.cc for e, _ in _ranked(gaz, place.mention, alternates=False)
            if e.kind != TOWN or e.population >= KNOWN_TOWN or e.cc == place.country_code}
     return max(1, len(big))
 

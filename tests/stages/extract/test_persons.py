@@ -115,6 +115,7 @@ def test_persons_with_ner_left_for_later_are_those_of_a_full_parse(monkeypatch: 
     found = [persons.find_persons(s) for s in _NAMED + _demo_sentences()]
     monkeypatch.setattr(persons, "_LATER", [])
     persons._PARSED.clear()
+    persons._FOUND.clear()
     assert [persons.find_persons(s) for s in _NAMED + _demo_sentences()] == found
     assert sum(len(f) for f in found) >= 10
 
@@ -132,10 +133,25 @@ def test_parses_are_kept_for_later_reports_and_give_the_same_persons(monkeypatch
     """A sentence seen again (a copy, boilerplate) is not parsed again; the oldest parses go past the limit."""
     monkeypatch.setattr(persons, "KEEP_PARSED", 2)
     monkeypatch.setattr(persons, "_PARSED", {})
+    monkeypatch.setattr(persons, "_FOUND", {})
     first = "A 25-year-old man was shot dead on Monday."
-    alone = find_persons(first)   # parsed on its own, not primed
     persons.prime([first, "Two women were wounded.", "The weather was fine."])
     kept = persons._PARSED[first]
     persons.prime(["Police said a boy died.", first])
-    assert persons._PARSED[first] is kept and find_persons(first) == alone
+    assert persons._PARSED[first] is kept
     assert set(persons._PARSED) == {"Police said a boy died.", first}   # "Two women..." was the oldest
+
+
+def test_persons_found_are_kept_and_their_sentence_is_not_parsed_again(monkeypatch):
+    monkeypatch.setattr(persons, "KEEP_FOUND", 2)
+    monkeypatch.setattr(persons, "_PARSED", {})
+    monkeypatch.setattr(persons, "_FOUND", {})
+    first = "A 25-year-old man was shot dead on Monday."
+    alone = find_persons(first)   # parsed on its own, not primed
+    assert alone and persons._FOUND[first] == tuple(alone)
+    persons._PARSED.clear()
+    persons.prime([first])
+    assert first not in persons._PARSED and find_persons(first) == alone
+    find_persons("Two women were wounded.")
+    find_persons("Police said a boy died.")
+    assert list(persons._FOUND) == ["Two women were wounded.", "Police said a boy died."]   # first was the oldest
