@@ -216,7 +216,7 @@ def open_store(db: str | None) -> Store:
     if url.startswith("sqlite:///") and path != ":memory:" and not Path(path).is_file():
         raise StoreError(f"no ledger at {path!r}: check the path, or create one with `tally ingest --db {path} ...`",
                          code="T404")
-    return Store(db)
+    return Store(db, mmap=True)
 
 
 def _as_date(v: dt.date | str | None) -> dt.date | None:

@@ -10,6 +10,7 @@ backends list records in the same order.
 from __future__ import annotations
 
 import contextlib
+import functools
 import datetime as dt
 import json
 import os
@@ -51,7 +52,7 @@ def _shown(url: str) -> str:
         return url
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any, mmap: bool = False) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
@@ -64,7 +65,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # large ledger the list's indexes are bigger than that cache, and stepping over them paid a system call and a
     # copy per page (1M claims: a deep offset's index scan 5.0 ms to 1.7, a text search walking the date order 3.0
     # to 0.7). Up to the build's limit (SQLITE_MAX_MMAP_SIZE clamps a larger value); WAL frames are still read.
-    cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
+    # Only for readers (``mmap=True``: the web server, ``api.open_store``): every page mapped counts in the
+    # process's memory, and an ingest that rebuilds the ledger reads the whole file (100k reports: 0.7 GB more).
+    if mmap:
+        cur.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cur.close()
 
 
@@ -72,13 +76,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Store:
     NOT_RETRIED = ("ledger_lock", "relock")
 
-    def __init__(self, db: str | None = None) -> None:
+    def __init__(self, db: str | None = None, *, mmap: bool = False) -> None:
+        """``mmap``: SQLite reads the file through a memory map (for serving a large ledger; see _sqlite_pragmas)."""
         self.url = database_url(db)
         self._lock_cx: Connection | None = None      # PostgreSQL: the session holding the ledger lock
         try:
             self.engine: Engine = create_engine(self.url, pool_pre_ping=self.url.startswith("postgresql"))
             if self.engine.dialect.name == "sqlite":
-                event.listen(self.engine, "connect", _sqlite_pragmas)
+                event.listen(self.engine, "connect", functools.partial(_sqlite_pragmas, mmap=mmap))
             with self.engine.begin() as cx:
                 self._serialize(cx)
                 schema.metadata.create_all(cx)

@@ -77,7 +77,7 @@ def create_app(db: str | None = None, store: Store | None = None, write_token: s
     app = FastAPI(title="Tally", version="0.2", docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
                   description="The casualty ledger: incidents, claims, tallies, reports, statistics (read-only); "
                               "analyst corrections under /api/review with the write token.")
-    app.state.store = store or Store(db)
+    app.state.store = store or Store(db, mmap=True)
     app.state.pages = Pages()
     app.state.counts = Counts(app.state.store)   # list totals and filter choices, per ledger state
     app.state.write_token = write_token

@@ -251,3 +251,16 @@ def test_a_place_is_stored_as_every_field_of_it():
     place = _claim("c1", "a1", 11, None).places[0]
     assert place_dict(place) == dataclasses.asdict(place)
     assert list(place_dict(place)) == [f.name for f in dataclasses.fields(place)]
+
+
+def test_only_readers_map_a_sqlite_file_into_memory(tmp_path):
+    """The web server reads a large ledger through a memory map; an ingest does not (every mapped page would count
+    in its memory while the rebuild reads the whole file)."""
+    from tally.api import open_store
+
+    path = tmp_path / "ledger.db"
+    writer = Store(str(path))
+    with writer.engine.connect() as cx:
+        assert cx.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
+    with open_store(str(path)).engine.connect() as cx:
+        assert cx.exec_driver_sql("PRAGMA mmap_size").scalar() > 0
