@@ -33,6 +33,7 @@ import unicodedata
 from collections import deque
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -287,9 +288,13 @@ def _link(a: _Entry, b: _Entry) -> tuple[bool, int | None]:
     common = _common(a, b)
     if common is None or not len(a.shingles) or not len(b.shingles):  # type: ignore[arg-type]
         return _is_copy(a, b) or _is_copy(b, a), common
-    union = len(a.shingles) + len(b.shingles) - common
-    return (common / union >= JACCARD_MIN or common / len(a.shingles) >= CONTAINMENT_MIN
-            or common / len(b.shingles) >= CONTAINMENT_MIN), common
+    return bool(_related_counts(common, len(a.shingles), len(b.shingles))), common  # type: ignore[arg-type]
+
+
+def _related_counts(common: Any, mine: Any, theirs: Any) -> Any:
+    """``_link`` on counts: shared shingles and each text's, as ints or as numpy arrays (one answer per pair)."""
+    return ((common / (mine + theirs - common) >= JACCARD_MIN) | (common / mine >= CONTAINMENT_MIN)
+            | (common / theirs >= CONTAINMENT_MIN))
 
 
 def _figures_ok(copy: _Entry, original: _Entry) -> bool:
@@ -319,6 +324,7 @@ class _Node:
     """The reports of one class: ``rep`` carries the class's text and measures; ``links`` maps each node this
     class may copy (``_may_copy``) to the shingles the two share; ``copied_by`` holds the nodes that may copy it."""
     rep: _Entry
+    cls: Hashable   # _class(rep)
     entries: dict[str, _Entry]
     links: dict[int, int | None]
     copied_by: set[int]
@@ -407,7 +413,7 @@ class CopyIndex:
 
     def _new_node(self, entry: _Entry, cls: Hashable) -> int:
         node_id, self._next_id = self._next_id, self._next_id + 1
-        node = _Node(entry, {}, {}, set())
+        node = _Node(entry, cls, {}, {}, set())
         since, judged = self._judged.pop(cls, (0, []))
         for other_id, common in [*((i, c) for i, c in judged if i in self._nodes), *self._related(entry, since)]:
             other = self._nodes[other_id]
@@ -449,9 +455,7 @@ class CopyIndex:
         if not len(ids):
             return
         common = _commons(shingles, [self._nodes[i].rep.shingles for i in ids.tolist()])  # type: ignore[misc]
-        mine, theirs = len(shingles), self._sizes[ids]
-        related = ((common / (mine + theirs - common) >= JACCARD_MIN) | (common / mine >= CONTAINMENT_MIN)
-                   | (common / theirs >= CONTAINMENT_MIN))
+        related = _related_counts(common, len(shingles), self._sizes[ids])
         yield from zip(ids[related].tolist(), common[related].tolist())
 
     def _drop(self, key: str) -> None:
@@ -466,7 +470,7 @@ class CopyIndex:
             for other_id in node.copied_by:
                 del self._nodes[other_id].links[node_id]
             del self._nodes[node_id]
-            del self._by_class[_class(node.rep)]
+            del self._by_class[node.cls]
 
 
 # ---------------------------------------------------------------- the stage
@@ -535,7 +539,7 @@ def _closure(local: CopyIndex, known: CopyIndex) -> _Graph:
     the stored reports that may copy a batch report, whose decisions the batch can change (they are logged).
     A stored report the batch holds again (a new version) is read from the batch; stored pairs are not
     judged again."""
-    ids = {n: known._by_class.get(_class(node.rep), -1 - n) for n, node in local._nodes.items()}
+    ids = {n: known._by_class.get(node.cls, -1 - n) for n, node in local._nodes.items()}
     graph = _Graph({}, {})
     known._judged.clear()
     queue: deque[int] = deque()
@@ -547,7 +551,7 @@ def _closure(local: CopyIndex, known: CopyIndex) -> _Graph:
             queue.append(ids[n])
             queue.extend(k for k in known._nodes[ids[n]].copied_by if _live(known._nodes[k], local))
             continue
-        related = known._judged[_class(node.rep)] = (known._next_id, list(known._related(node.rep)))
+        related = known._judged[node.cls] = (known._next_id, list(known._related(node.rep)))
         for other, common in related[1]:
             if not _live(known._nodes[other], local):
                 continue
